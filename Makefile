@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# IP over InfiniBand (ib_ipoib).
+#
+# In the kernel tree this file is read by Kbuild only.  Run from the top of
+# this repository it also builds out of tree: plain `make` builds ib_ipoib.ko
+# and the test modules under selftests/ against KDIR and collects every
+# module into out/<kernel release>/ (the MODDIR of the test guest).
+
+ifneq ($(KERNELRELEASE),)
+
+obj-$(CONFIG_INFINIBAND_IPOIB) += ib_ipoib.o
+
+ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o ipoib_ethtool.o ipoib_fs.o ipoib_sysfs.o ipoib_netlink.o ipoib_cm.o ipoib_vlan.o
+
+# Test modules: only when built out of tree by the wrapper below.
+obj-m += $(IPOIB_TEST_DIRS)
+
+else
+
+# The stock kernel: Debian's 6.12 (the newest installed, if several).
+STOCK_KREL := $(or $(notdir $(lastword $(sort $(wildcard /lib/modules/6.12.117+deb12-amd64)))),\
+	$(notdir $(lastword $(sort $(wildcard /lib/modules/6.12.*-amd64)))),6.12.117+deb12-amd64)
+STOCK_KDIR := /lib/modules/$(STOCK_KREL)/build
+KDIR ?= $(STOCK_KDIR)
+IPOIB_CACHE ?= /var/cache/ipoib-rig
+JOBS ?= 2
+# Extra flags for our sources only, e.g. `make EXTRA_FLAGS=-Werror W=1`.
+EXTRA_FLAGS ?=
+
+PROJ := $(CURDIR)
+KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MODDIR ?= $(PROJ)/out/$(KREL)
+
+# The driver is built once its sources exist; test modules once their
+# directories carry a Kbuild file.
+IPOIB_CONF := $(if $(wildcard $(PROJ)/ipoib_main.c),m,)
+TEST_DIRS := $(patsubst $(PROJ)/%/Kbuild,%/,$(wildcard $(PROJ)/selftests/*/Kbuild))
+
+# Kbuild of 6.12 puts the objects of an external module next to its
+# sources, so a kernel other than the stock one gets its own copy of the
+# tree under the rig cache.
+ifeq ($(realpath $(KDIR)),$(realpath $(STOCK_KDIR)))
+BUILD_DIR := $(PROJ)
+else
+BUILD_DIR := $(IPOIB_CACHE)/modbuild/$(KREL)
+endif
+
+KBUILD_ARGS = -C $(KDIR) M=$(BUILD_DIR) -j$(JOBS) \
+	CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) \
+	IPOIB_TEST_DIRS="$(TEST_DIRS)" \
+	$(if $(EXTRA_FLAGS),KCFLAGS="$(EXTRA_FLAGS)")
+
+.PHONY: all modules clean deps check check-static demo kdir-check shadow print-stock-krel
+
+all: modules
+
+kdir-check:
+	@test -n "$(KREL)" || { echo "no kernel build tree at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }
+
+shadow: kdir-check
+ifneq ($(BUILD_DIR),$(PROJ))
+	@mkdir -p $(BUILD_DIR)
+	@rsync -a --delete --exclude=.git --exclude=/out/ \
+		--exclude=/selftests/vm/out/ --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude=modules.order --exclude=Module.symvers \
+		$(PROJ)/ $(BUILD_DIR)/
+endif
+
+modules: shadow
+	$(MAKE) $(KBUILD_ARGS) modules
+	@rm -rf $(MODDIR) && mkdir -p $(MODDIR)
+	@cd $(BUILD_DIR) && find . -path ./out -prune -o -name '*.ko' -print | \
+		while read -r ko; do cp "$$ko" $(MODDIR)/; done
+	@echo "modules for $(KREL) in $(MODDIR):" $$(cd $(MODDIR) && ls)
+
+print-stock-krel:
+	@echo $(STOCK_KREL)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PROJ) IPOIB_TEST_DIRS="$(TEST_DIRS)" \
+		CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) clean
+	rm -rf $(PROJ)/out
+
+deps:
+	./scripts/deps.sh
+
+check:
+	./scripts/check.sh
+
+check-static:
+	./scripts/check.sh --static
+
+demo:
+	./scripts/demo.sh
+
+endif

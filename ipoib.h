@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IP over InfiniBand: core objects shared by the files of ib_ipoib.
+ *
+ * Object ownership, in short:
+ *  - struct ipib_dev is the netdev private area of one IPoIB interface
+ *    (one per IB port for now; P_Key children will get their own).  It owns
+ *    the UD QP, both CQs, the PD, the rings, the path tree, the neighbour
+ *    table and the multicast table.
+ *  - struct ipib_ah wraps a verbs AH.  Holders take references; the last
+ *    put parks it on the device's dead list, and the reaper destroys it
+ *    only after an RCU grace period (so no transmit still reads the
+ *    pointer) and after the send ring has completed its last send.
+ *  - struct ipib_path is one SA PathRecord for a destination GID; it owns
+ *    the AH for that GID and the list of neighbours using it.
+ *  - struct ipib_neigh is one 20-byte hardware address in an rhashtable
+ *    (RCU lookups, grows with the number of neighbours).  It holds a
+ *    reference to its path's AH and, later, a connected-mode connection.
+ *
+ * Locking:
+ *  - RTNL serialises open/stop, the flush levels and MTU changes.
+ *  - dev->lock (BH) protects the path tree, the neighbour list and table
+ *    updates, and the per-neighbour/per-path skb queues.  Nests inside the
+ *    netif TX lock.
+ *  - dev->ah_lock (irqsave) protects the dead-AH list only; innermost.
+ *  - The send ring is owned by the netif TX lock (producer) and the TX NAPI
+ *    (consumer); tx_head/tx_tail are published with acquire/release.
+ */
+#ifndef _IPIB_IPOIB_H
+#define _IPIB_IPOIB_H
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <linux/rhashtable.h>
+#include <linux/rbtree.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/if_infiniband.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_sa.h>
+
+#include "ipoib_multicast.h"
+
+#define IPIB_ENCAP_LEN		4	/* EtherType + reserved */
+#define IPIB_PSEUDO_LEN		INFINIBAND_ALEN	/* destination hw address */
+#define IPIB_HARD_LEN		(IPIB_ENCAP_LEN + IPIB_PSEUDO_LEN)
+#define IPIB_GRH_LEN		40
+#define IPIB_QPN_MASK		0xffffff
+#define IPIB_MCAST_QPN		0xffffff
+#define IPIB_MAX_QUEUED		3	/* skbs waiting per neighbour or path */
+#define IPIB_CM_MTU		65520
+#define IPIB_MIN_MTU		68
+#define IPIB_TX_WEIGHT		64
+#define IPIB_RX_WEIGHT		64
+#define IPIB_WC_BATCH		16
+
+/* The 4-byte header on the wire (RFC 4391). */
+struct ipib_header {
+	__be16 proto;
+	__be16 reserved;
+};
+
+/* The pseudo header header_ops->create pushes in front of the header. */
+struct ipib_pseudo_header {
+	u8 hwaddr[INFINIBAND_ALEN];
+};
+
+/* Interface modes; only datagram exists until the connected-mode issue. */
+enum ipib_mode {
+	IPIB_MODE_DATAGRAM,
+	IPIB_MODE_CONNECTED,
+};
+
+enum ipib_flush_level {
+	IPIB_FLUSH_LIGHT,
+	IPIB_FLUSH_NORMAL,
+	IPIB_FLUSH_HEAVY,
+	IPIB_FLUSH_LEVELS,
+};
+
+struct ipib_dev;
+
+/**
+ * struct ipib_ah - reference-counted address handle
+ * @ah: the verbs AH
+ * @dev: owning interface
+ * @ref: holders (paths, neighbours, multicast groups)
+ * @last_send: tx_head sequence number of the last send that used it
+ * @valid: false after a light flush: the next unicast send re-resolves
+ * @dead_node: on dev->dead_ahs once @ref reached zero
+ * @gp_cookie: RCU state when it died (no reader may still see it after)
+ */
+struct ipib_ah {
+	struct ib_ah *ah;
+	struct ipib_dev *dev;
+	refcount_t ref;
+	unsigned int last_send;
+	bool valid;
+	struct list_head dead_node;
+	unsigned long gp_cookie;
+};
+
+/**
+ * struct ipib_path - SA PathRecord for one destination GID
+ * @node: in dev->paths, keyed by @dgid
+ * @dead_node: on a private list while being freed
+ * @ah: AH built from the last answer (NULL until resolved)
+ * @neighs: neighbours using this path (dev->lock)
+ * @queue: unicast ARP skbs waiting for the answer (pseudo header pushed)
+ * @querying: a query is in flight (dev->lock)
+ * @query_done: completed when no query is in flight
+ * @done_work: builds the AH from the answer (may sleep) on dev->wq
+ */
+struct ipib_path {
+	struct rb_node node;
+	struct list_head dead_node;
+	struct ipib_dev *dev;
+	union ib_gid dgid;
+	struct sa_path_rec rec;
+	struct ipib_ah *ah;
+	struct list_head neighs;
+	struct sk_buff_head queue;
+	struct ib_sa_query *query;
+	int query_id;
+	bool querying;
+	bool dead;
+	int status;
+	struct sa_path_rec answer;
+	struct completion query_done;
+	struct work_struct done_work;
+};
+
+/**
+ * struct ipib_neigh - one unicast destination (20-byte hardware address)
+ * @addr: the rhashtable key
+ * @ah: reference on the path's AH (RCU for readers, dev->lock for writers)
+ * @path: the path it waits on or uses (dev->lock)
+ * @queue: skbs waiting for the path (at most IPIB_MAX_QUEUED)
+ * @alive: jiffies of the last transmit lookup (GC)
+ * @cm: connected-mode connection (connected-mode issue)
+ * @ref: the table holds one reference; freed after an RCU grace period
+ */
+struct ipib_neigh {
+	u8 addr[INFINIBAND_ALEN];
+	struct rhash_head hnode;
+	struct list_head node;
+	struct list_head path_node;
+	struct ipib_dev *dev;
+	struct ipib_ah __rcu *ah;
+	struct ipib_path *path;
+	struct sk_buff_head queue;
+	unsigned long alive;
+	void *cm;
+	refcount_t ref;
+	bool dead;
+	struct rcu_head rcu;
+};
+
+struct ipib_rx_buf {
+	struct sk_buff *skb;
+	u64 mapping;
+};
+
+struct ipib_tx_buf {
+	struct sk_buff *skb;
+	unsigned int nmaps;
+	u64 mapping[MAX_SKB_FRAGS + 1];
+};
+
+/* Counters written by exactly one context each (RX NAPI, TX NAPI). */
+struct ipib_ring_stats {
+	u64 packets;
+	u64 bytes;
+	u64 multicast;
+	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct ipib_dev - one IPoIB interface (netdev_priv)
+ *
+ * Fields named in the team contract come first.  Anything guarded by RTNL
+ * is only changed from ndo callbacks or the flush worker.
+ */
+struct ipib_dev {
+	struct net_device *ndev;
+	struct ib_device *ca;
+	u32 port;
+	u16 pkey;		/* with the full-member bit */
+	u16 pkey_index;
+	struct ib_pd *pd;
+	struct ib_qp *qp;
+	u32 qkey;
+	union ib_gid local_gid;
+	u16 local_lid;
+	struct workqueue_struct *wq;	/* per-interface, ordered */
+	unsigned int mcast_mtu;
+	unsigned int admin_mtu;
+	bool umcast;
+	struct ipib_mcast_table mcast;
+
+	/* state (RTNL) */
+	enum ipib_mode mode;
+	bool admin_up;		/* between ndo_open and ndo_stop */
+	bool qp_ready;		/* QP in RTS with the receive ring posted */
+	bool pkey_valid;	/* P_Key found in the port table */
+	bool oper_up;		/* READ_ONCE from workers */
+
+	/* verbs objects and rings */
+	struct ib_cq *send_cq;
+	struct ib_cq *recv_cq;
+	unsigned int max_send_sge;
+	unsigned int rx_buf_size;
+	struct ipib_rx_buf *rx_ring;
+	struct ipib_tx_buf *tx_ring;
+	unsigned int tx_head;	/* next send sequence number */
+	unsigned int tx_tail;	/* next completion expected */
+	unsigned int rx_posted;	/* outstanding receive WRs (drain) */
+	bool tx_stopped_by_ring;
+	struct napi_struct napi_rx;
+	struct napi_struct napi_tx;
+	struct ipib_ring_stats rx_stats;
+	struct ipib_ring_stats tx_stats;
+	struct ib_wc rx_wc[IPIB_WC_BATCH];
+	struct ib_wc tx_wc[IPIB_WC_BATCH];
+	struct work_struct qp_recover_work;
+	bool napi_on;
+	atomic64_t tx_errors;
+	atomic64_t rx_errors;
+	u16 coal_usecs;
+	u16 coal_frames;
+
+	/* address handles */
+	spinlock_t ah_lock;
+	struct list_head dead_ahs;
+	struct delayed_work reap_work;
+
+	/* paths and neighbours (dev->lock) */
+	spinlock_t lock;
+	struct rb_root paths;
+	struct rhashtable neighs;
+	struct list_head neigh_list;
+	unsigned int neigh_count;
+	struct delayed_work neigh_gc_work;
+	bool neigh_gc_on;
+
+	/* events */
+	struct work_struct flush_work[IPIB_FLUSH_LEVELS];
+	struct work_struct carrier_work;
+
+	/* parent/child interfaces (P_Key children come later) */
+	struct ipib_dev *parent;
+	struct list_head children;
+	struct list_head child_node;
+
+	struct dentry *dbg_path;
+	struct dentry *dbg_mcg;
+};
+
+/* The per-HCA client data: one interface per IB port. */
+struct ipib_hca {
+	struct ib_device *ca;
+	struct ib_event_handler event_handler;
+	unsigned int nports;
+	struct ipib_dev *ports[] __counted_by(nports);
+};
+
+/* ipoib_main.c */
+extern struct ib_sa_client ipib_sa_client;
+extern unsigned int ipib_sendq_size;
+extern unsigned int ipib_recvq_size;
+extern int ipib_debug_level;
+extern int ipib_mcast_debug_level;
+extern int ipib_data_debug_level;
+extern const struct net_device_ops ipib_netdev_ops;
+extern struct workqueue_struct *ipib_flush_wq;
+void ipib_carrier_on_queue(struct ipib_dev *dev);
+void ipib_bcast_mtu_learned(struct ipib_dev *dev, unsigned int ib_mtu_bytes);
+void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q);
+int ipib_dev_up(struct ipib_dev *dev);
+void ipib_dev_down(struct ipib_dev *dev);
+void ipib_update_pkey(struct ipib_dev *dev);
+
+/* ipoib_verbs.c */
+int ipib_verbs_init(struct ipib_dev *dev);
+void ipib_verbs_uninit(struct ipib_dev *dev);
+int ipib_set_qkey(struct ipib_dev *dev, u32 qkey);
+int ipib_qp_to_rts(struct ipib_dev *dev);
+int ipib_qp_modify_state(struct ipib_dev *dev, enum ib_qp_state state);
+
+/* ipoib_ib.c */
+int ipib_ib_init(struct ipib_dev *dev);
+void ipib_ib_uninit(struct ipib_dev *dev);
+int ipib_ib_open(struct ipib_dev *dev);
+void ipib_ib_stop(struct ipib_dev *dev);
+void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
+		  struct ipib_ah *ah, u32 dqpn);
+void ipib_recv_comp(struct ib_cq *cq, void *ctx);
+void ipib_send_comp(struct ib_cq *cq, void *ctx);
+struct ipib_ah *ipib_ah_create(struct ipib_dev *dev,
+			       struct rdma_ah_attr *attr);
+void ipib_ah_put(struct ipib_ah *ah);
+void ipib_ah_reap(struct ipib_dev *dev, bool force);
+
+static inline void ipib_ah_get(struct ipib_ah *ah)
+{
+	refcount_inc(&ah->ref);
+}
+
+/* ipoib_path.c */
+void ipib_paths_init(struct ipib_dev *dev);
+void ipib_paths_flush(struct ipib_dev *dev);
+void ipib_paths_invalidate(struct ipib_dev *dev);
+void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
+			struct sk_buff *skb);
+int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
+			   u8 tclass);
+void ipib_path_requery(struct ipib_dev *dev, struct ipib_path *path,
+		       u8 tclass);
+void ipib_paths_dump(struct ipib_dev *dev, struct seq_file *m);
+
+/* ipoib_neigh.c */
+int ipib_neigh_init(struct ipib_dev *dev);
+void ipib_neigh_uninit(struct ipib_dev *dev);
+void ipib_neigh_xmit(struct ipib_dev *dev, const u8 *daddr,
+		     struct sk_buff *skb);
+void ipib_neigh_flush(struct ipib_dev *dev);
+void ipib_neigh_remove_locked(struct ipib_dev *dev, struct ipib_neigh *neigh,
+			      struct sk_buff_head *drop);
+void ipib_drop_queue(struct ipib_dev *dev, struct sk_buff_head *q);
+void ipib_neigh_gc_start(struct ipib_dev *dev);
+void ipib_neigh_gc_stop(struct ipib_dev *dev);
+
+/* ipoib_event.c */
+void ipib_event_handler(struct ib_event_handler *handler,
+			struct ib_event *event);
+void ipib_event_init(struct ipib_dev *dev);
+void ipib_event_cancel(struct ipib_dev *dev);
+void ipib_flush_queue(struct ipib_dev *dev, enum ipib_flush_level level);
+
+/* ipoib_ethtool.c */
+void ipib_set_ethtool_ops(struct net_device *ndev);
+
+/* ipoib_sysfs.c */
+extern const struct attribute_group ipib_attr_group;
+
+/* ipoib_fs.c */
+int ipib_fs_init(void);
+void ipib_fs_uninit(void);
+
+/* ipoib_netlink.c */
+int ipib_netlink_init(void);
+void ipib_netlink_uninit(void);
+
+/* ipoib_cm.c */
+int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode);
+
+/* ipoib_vlan.c */
+void ipib_children_init(struct ipib_dev *dev);
+
+/* Drop a transmit skb that never reached the ring. */
+static inline void ipib_tx_drop(struct ipib_dev *dev, struct sk_buff *skb)
+{
+	dev_core_stats_tx_dropped_inc(dev->ndev);
+	dev_kfree_skb_any(skb);
+}
+
+static inline struct ipib_dev *ipib_priv(const struct net_device *ndev)
+{
+	return netdev_priv(ndev);
+}
+
+static inline u32 ipib_addr_qpn(const u8 *hwaddr)
+{
+	return (hwaddr[1] << 16) | (hwaddr[2] << 8) | hwaddr[3];
+}
+
+#define ipib_dbg(dev, fmt, ...)						\
+	do {								\
+		if (ipib_debug_level > 0)				\
+			netdev_printk(KERN_DEBUG, (dev)->ndev, fmt, \
+				      ##__VA_ARGS__);	\
+	} while (0)
+
+#define ipib_warn(dev, fmt, ...)					\
+	net_warn_ratelimited("%s: " fmt, (dev)->ndev->name, ##__VA_ARGS__)
+
+#endif /* _IPIB_IPOIB_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one place where IB port events become work.
+ *
+ * The event handler (atomic context) maps an event to a flush level and
+ * queues that level's work on the global ordered ipib_flush workqueue, which
+ * is separate from the per-interface workqueue so a flush may wait for the
+ * interface's own work.  The flush itself runs under RTNL, serialised with
+ * open and stop:
+ *   light  (client reregister, GID change): paths invalid, rejoin groups;
+ *   normal (port error/active, LID change): down, then up again;
+ *   heavy  (P_Key change): re-read the P_Key; if it changed, down, restart
+ *          the QP with the new P_Key, up again.
+ */
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_cache.h>
+
+#include "ipoib.h"
+
+/**
+ * ipib_flush_queue - queue a flush of the given level
+ * @dev: the interface
+ * @level: light, normal or heavy
+ */
+void ipib_flush_queue(struct ipib_dev *dev, enum ipib_flush_level level)
+{
+	queue_work(ipib_flush_wq, &dev->flush_work[level]);
+}
+
+void ipib_event_handler(struct ib_event_handler *handler,
+			struct ib_event *event)
+{
+	struct ipib_hca *hca = container_of(handler, struct ipib_hca,
+					    event_handler);
+	u32 port = event->element.port_num;
+	struct ipib_dev *dev;
+
+	if (port < rdma_start_port(hca->ca) || port > rdma_end_port(hca->ca))
+		return;
+	dev = hca->ports[port - rdma_start_port(hca->ca)];
+	if (!dev)
+		return;
+
+	switch (event->event) {
+	case IB_EVENT_CLIENT_REREGISTER:
+	case IB_EVENT_GID_CHANGE:
+		ipib_flush_queue(dev, IPIB_FLUSH_LIGHT);
+		break;
+	case IB_EVENT_PORT_ERR:
+	case IB_EVENT_PORT_ACTIVE:
+	case IB_EVENT_LID_CHANGE:
+		ipib_flush_queue(dev, IPIB_FLUSH_NORMAL);
+		break;
+	case IB_EVENT_PKEY_CHANGE:
+		ipib_flush_queue(dev, IPIB_FLUSH_HEAVY);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Follow a port GUID change at GID index 0; true if the address changed. */
+static bool refresh_gid(struct ipib_dev *dev)
+{
+	union ib_gid gid;
+
+	ASSERT_RTNL();
+	if (rdma_query_gid(dev->ca, dev->port, 0, &gid) ||
+	    !memcmp(&gid, &dev->local_gid, sizeof(gid)))
+		return false;
+	dev->local_gid = gid;
+	dev_addr_mod(dev->ndev, 4, gid.raw, sizeof(gid));
+	call_netdevice_notifiers(NETDEV_CHANGEADDR, dev->ndev);
+	return true;
+}
+
+/* Returns true when the P_Key at index 0 differs from the one in use. */
+static bool pkey_changed(struct ipib_dev *dev)
+{
+	bool was_valid = dev->pkey_valid;
+	u16 old = dev->pkey;
+
+	ipib_update_pkey(dev);
+	return was_valid != dev->pkey_valid || old != dev->pkey;
+}
+
+static void flush_light(struct ipib_dev *dev)
+{
+	ipib_paths_invalidate(dev);
+	ipib_mcast_rejoin(dev);
+	ipib_ah_reap(dev, false);
+}
+
+static void flush_restart_qp(struct ipib_dev *dev)
+{
+	netif_tx_disable(dev->ndev);
+	ipib_ib_stop(dev);
+	if (!dev->pkey_valid)
+		return;
+	if (ipib_ib_open(dev)) {
+		netdev_warn(dev->ndev, "could not restart the QP\n");
+		return;
+	}
+	netif_wake_queue(dev->ndev);
+}
+
+static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
+{
+	rtnl_lock();
+	if (level == IPIB_FLUSH_HEAVY && !pkey_changed(dev))
+		goto out_unlock;
+	if (refresh_gid(dev) && level == IPIB_FLUSH_LIGHT)
+		level = IPIB_FLUSH_NORMAL;
+	if (!dev->admin_up)
+		goto out_unlock;
+
+	ipib_dbg(dev, "flush level %d\n", level);
+	if (level == IPIB_FLUSH_LIGHT) {
+		if (dev->oper_up)
+			flush_light(dev);
+		goto out_unlock;
+	}
+
+	ipib_dev_down(dev);
+	if (level == IPIB_FLUSH_HEAVY)
+		flush_restart_qp(dev);
+	else if (!dev->qp_ready && dev->pkey_valid && !ipib_ib_open(dev))
+		netif_wake_queue(dev->ndev);
+	ipib_dev_up(dev);
+out_unlock:
+	rtnl_unlock();
+}
+
+static void flush_light_worker(struct work_struct *work)
+{
+	do_flush(container_of(work, struct ipib_dev,
+			      flush_work[IPIB_FLUSH_LIGHT]), IPIB_FLUSH_LIGHT);
+}
+
+static void flush_normal_worker(struct work_struct *work)
+{
+	do_flush(container_of(work, struct ipib_dev,
+			      flush_work[IPIB_FLUSH_NORMAL]), IPIB_FLUSH_NORMAL);
+}
+
+static void flush_heavy_worker(struct work_struct *work)
+{
+	do_flush(container_of(work, struct ipib_dev,
+			      flush_work[IPIB_FLUSH_HEAVY]), IPIB_FLUSH_HEAVY);
+}
+
+void ipib_event_init(struct ipib_dev *dev)
+{
+	INIT_WORK(&dev->flush_work[IPIB_FLUSH_LIGHT], flush_light_worker);
+	INIT_WORK(&dev->flush_work[IPIB_FLUSH_NORMAL], flush_normal_worker);
+	INIT_WORK(&dev->flush_work[IPIB_FLUSH_HEAVY], flush_heavy_worker);
+}
+
+/**
+ * ipib_event_cancel - wait for and cancel every pending flush
+ * @dev: the interface
+ *
+ * Must be called without RTNL (a flush takes it).
+ */
+void ipib_event_cancel(struct ipib_dev *dev)
+{
+	int i;
+
+	for (i = 0; i < IPIB_FLUSH_LEVELS; i++)
+		cancel_work_sync(&dev->flush_work[i]);
+}

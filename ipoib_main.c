@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IP over InfiniBand (RFC 4391, datagram mode): module init, the IB client
+ * that creates one net_device per IB port, the net_device operations and
+ * the transmit dispatch.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_infiniband.h>
+#include <linux/delay.h>
+#include <linux/log2.h>
+#include <linux/rtnetlink.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_cache.h>
+#include <rdma/ib_sa.h>
+
+#include "ipoib.h"
+
+MODULE_AUTHOR("ib_ipoib clean-room authors");
+MODULE_DESCRIPTION("IP-over-InfiniBand net driver");
+MODULE_LICENSE("GPL");
+
+unsigned int ipib_sendq_size = 128;
+unsigned int ipib_recvq_size = 256;
+module_param_named(send_queue_size, ipib_sendq_size, uint, 0444);
+MODULE_PARM_DESC(send_queue_size, "Number of descriptors in send queue");
+module_param_named(recv_queue_size, ipib_recvq_size, uint, 0444);
+MODULE_PARM_DESC(recv_queue_size, "Number of descriptors in receive queue");
+
+int ipib_debug_level;
+module_param_named(debug_level, ipib_debug_level, int, 0644);
+MODULE_PARM_DESC(debug_level, "Enable debug tracing if > 0");
+int ipib_mcast_debug_level;
+module_param_named(mcast_debug_level, ipib_mcast_debug_level, int, 0644);
+MODULE_PARM_DESC(mcast_debug_level,
+		 "Enable multicast debug tracing if > 0");
+int ipib_data_debug_level;
+module_param_named(data_debug_level, ipib_data_debug_level, int, 0644);
+MODULE_PARM_DESC(data_debug_level,
+		 "Enable data path debug tracing if > 0");
+
+#define IPIB_MIN_SENDQ	128
+#define IPIB_MIN_RECVQ	2
+#define IPIB_MAX_QUEUE	8192
+
+struct ib_sa_client ipib_sa_client;
+struct workqueue_struct *ipib_flush_wq;
+static struct ib_client ipib_client;
+
+/* ------------------------------------------------------------------ */
+/* Header operations and transmit dispatch                             */
+
+static int ipib_hard_header(struct sk_buff *skb, struct net_device *ndev,
+			    unsigned short type, const void *daddr,
+			    const void *saddr, unsigned int len)
+{
+	struct ipib_pseudo_header *ph;
+	struct ipib_header *hdr;
+
+	hdr = skb_push(skb, sizeof(*hdr));
+	hdr->proto = htons(type);
+	hdr->reserved = 0;
+
+	ph = skb_push(skb, sizeof(*ph));
+	if (!daddr) {
+		/* not resolved yet: tell the caller the header is incomplete */
+		memset(ph->hwaddr, 0, sizeof(ph->hwaddr));
+		return -IPIB_HARD_LEN;
+	}
+	memcpy(ph->hwaddr, daddr, INFINIBAND_ALEN);
+	return IPIB_HARD_LEN;
+}
+
+static const struct header_ops ipib_header_ops = {
+	.create = ipib_hard_header,
+};
+
+static bool mcast_proto_ok(__be16 proto)
+{
+	switch (ntohs(proto)) {
+	case ETH_P_IP:
+	case ETH_P_IPV6:
+	case ETH_P_ARP:
+	case ETH_P_RARP:
+	case ETH_P_TIPC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static netdev_tx_t ipib_start_xmit(struct sk_buff *skb,
+				   struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	u8 daddr[INFINIBAND_ALEN];
+	__be16 proto;
+
+	if (unlikely(!pskb_may_pull(skb, IPIB_HARD_LEN)))
+		goto drop;
+	memcpy(daddr, skb->data, INFINIBAND_ALEN);
+	skb_pull(skb, IPIB_PSEUDO_LEN);
+	proto = ((struct ipib_header *)skb->data)->proto;
+
+	if (daddr[4] == 0xff) {
+		if (unlikely(!mcast_proto_ok(proto)))
+			goto drop;
+		daddr[8] = dev->pkey >> 8;
+		daddr[9] = dev->pkey & 0xff;
+		ipib_mcast_xmit(dev, daddr, skb);
+		return NETDEV_TX_OK;
+	}
+
+	switch (ntohs(proto)) {
+	case ETH_P_IP:
+	case ETH_P_IPV6:
+	case ETH_P_TIPC:
+		ipib_neigh_xmit(dev, daddr, skb);
+		break;
+	case ETH_P_ARP:
+	case ETH_P_RARP:
+		ipib_path_arp_xmit(dev, daddr, skb);
+		break;
+	default:
+		goto drop;
+	}
+	return NETDEV_TX_OK;
+
+drop:
+	ipib_tx_drop(dev, skb);
+	return NETDEV_TX_OK;
+}
+
+/**
+ * ipib_send_skb_queue - re-send skbs that waited for a path or a group
+ * @dev: the interface
+ * @q: private queue of skbs with the pseudo header pushed back; emptied
+ */
+void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(q))) {
+		skb->dev = dev->ndev;
+		dev_queue_xmit(skb);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Carrier and MTU                                                     */
+
+/**
+ * ipib_carrier_on_queue - the broadcast group is joined, attached, has an AH
+ * @dev: the interface
+ *
+ * Any context.  The carrier-on work checks the port state and applies the
+ * MTU learned from the group.
+ */
+void ipib_carrier_on_queue(struct ipib_dev *dev)
+{
+	queue_work(dev->wq, &dev->carrier_work);
+}
+
+static bool port_active(struct ipib_dev *dev)
+{
+	struct ib_port_attr attr;
+
+	if (ib_query_port(dev->ca, dev->port, &attr))
+		return false;
+	return attr.state == IB_PORT_ACTIVE;
+}
+
+static void carrier_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(work, struct ipib_dev,
+					    carrier_work);
+	unsigned int mtu;
+
+	if (!port_active(dev))
+		return;
+	/* ndo_stop cancels this work under RTNL: never block on it */
+	while (!rtnl_trylock()) {
+		if (!READ_ONCE(dev->oper_up))
+			return;
+		msleep(20);
+	}
+	if (!dev->oper_up)
+		goto out_unlock;
+	if (dev->mode == IPIB_MODE_DATAGRAM) {
+		mtu = min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu);
+		if (mtu != dev->ndev->mtu)
+			dev_set_mtu(dev->ndev, mtu);
+	}
+	netif_carrier_on(dev->ndev);
+out_unlock:
+	rtnl_unlock();
+}
+
+/**
+ * ipib_bcast_mtu_learned - the broadcast group's MTU is known
+ * @dev: the interface
+ * @ib_mtu_bytes: the group MTU in bytes (e.g. 2048)
+ *
+ * The interface MTU follows at carrier-on unless the administrator chose a
+ * different value.
+ */
+void ipib_bcast_mtu_learned(struct ipib_dev *dev, unsigned int ib_mtu_bytes)
+{
+	unsigned int old = READ_ONCE(dev->mcast_mtu);
+	unsigned int mtu = ib_mtu_bytes - IPIB_ENCAP_LEN;
+
+	if (dev->admin_mtu == old)
+		WRITE_ONCE(dev->admin_mtu, mtu);
+	WRITE_ONCE(dev->mcast_mtu, mtu);
+}
+
+static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	if (new_mtu < IPIB_MIN_MTU || new_mtu > READ_ONCE(dev->mcast_mtu))
+		return -EINVAL;
+	dev->admin_mtu = new_mtu;
+	WRITE_ONCE(ndev->mtu, min(dev->mcast_mtu, dev->admin_mtu));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Up and down                                                         */
+
+/**
+ * ipib_update_pkey - re-read the P_Key at index 0
+ * @dev: the interface
+ *
+ * Updates dev->pkey, its validity and the broadcast address.
+ */
+void ipib_update_pkey(struct ipib_dev *dev)
+{
+	u16 pkey = 0;
+
+	ASSERT_RTNL();
+	dev->pkey_index = 0;
+	if (ib_query_pkey(dev->ca, dev->port, 0, &pkey) ||
+	    !(pkey & 0x7fff)) {
+		dev->pkey_valid = false;
+		return;
+	}
+	dev->pkey = pkey | 0x8000;
+	dev->pkey_valid = true;
+	dev->ndev->broadcast[8] = dev->pkey >> 8;
+	dev->ndev->broadcast[9] = dev->pkey & 0xff;
+}
+
+static void refresh_port_info(struct ipib_dev *dev)
+{
+	struct ib_port_attr attr;
+
+	if (!ib_query_port(dev->ca, dev->port, &attr))
+		WRITE_ONCE(dev->local_lid, attr.lid);
+}
+
+/**
+ * ipib_dev_up - make the interface operational: start the joins
+ * @dev: the interface (admin up, QP running)
+ *
+ * Return: 0, or -ENXIO when the P_Key is missing (carrier stays off).
+ */
+int ipib_dev_up(struct ipib_dev *dev)
+{
+	ASSERT_RTNL();
+	if (!dev->pkey_valid || !dev->qp_ready)
+		return -ENXIO;
+	refresh_port_info(dev);
+	WRITE_ONCE(dev->oper_up, true);
+	ipib_neigh_gc_start(dev);
+	ipib_mcast_start(dev);
+	return 0;
+}
+
+/**
+ * ipib_dev_down - carrier off, leave all groups, forget paths and neighbours
+ * @dev: the interface
+ */
+void ipib_dev_down(struct ipib_dev *dev)
+{
+	ASSERT_RTNL();
+	WRITE_ONCE(dev->oper_up, false);
+	netif_carrier_off(dev->ndev);
+	ipib_mcast_stop(dev);
+	cancel_work_sync(&dev->carrier_work);
+	ipib_neigh_gc_stop(dev);
+	ipib_paths_flush(dev);
+	ipib_neigh_flush(dev);
+}
+
+static int ipib_open(struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	int rc;
+
+	netif_carrier_off(ndev);
+	dev->admin_up = true;
+	if (!dev->pkey_valid) {
+		netdev_warn(ndev, "P_Key 0x%04x is not in the port table\n",
+			    dev->pkey);
+		return 0;
+	}
+	rc = ipib_ib_open(dev);
+	if (rc) {
+		dev->admin_up = false;
+		return rc;
+	}
+	ipib_dev_up(dev);
+	netif_start_queue(ndev);
+	return 0;
+}
+
+static int ipib_stop(struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	dev->admin_up = false;
+	netif_tx_disable(ndev);
+	ipib_dev_down(dev);
+	ipib_ib_stop(dev);
+	ipib_ah_reap(dev, false);
+	return 0;
+}
+
+static int ipib_ndo_init(struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	int rc;
+
+	rc = ipib_neigh_init(dev);
+	if (rc)
+		return rc;
+	ipib_paths_init(dev);
+	rc = ipib_mcast_init(dev);
+	if (rc)
+		goto err_neigh_uninit;
+	return 0;
+
+err_neigh_uninit:
+	ipib_neigh_uninit(dev);
+	return rc;
+}
+
+static void ipib_ndo_uninit(struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	ipib_mcast_uninit(dev);
+	ipib_paths_flush(dev);
+	ipib_neigh_uninit(dev);
+}
+
+static void ipib_set_rx_mode(struct net_device *ndev)
+{
+	ipib_mcast_sync(ipib_priv(ndev));
+}
+
+static void ipib_get_stats64(struct net_device *ndev,
+			     struct rtnl_link_stats64 *s)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	const struct ipib_ring_stats *rx = &dev->rx_stats;
+	const struct ipib_ring_stats *tx = &dev->tx_stats;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&rx->syncp);
+		s->rx_packets = rx->packets;
+		s->rx_bytes = rx->bytes;
+		s->multicast = rx->multicast;
+	} while (u64_stats_fetch_retry(&rx->syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&tx->syncp);
+		s->tx_packets = tx->packets;
+		s->tx_bytes = tx->bytes;
+	} while (u64_stats_fetch_retry(&tx->syncp, start));
+
+	s->tx_errors = atomic64_read(&dev->tx_errors) + ndev->stats.tx_errors;
+	s->rx_errors = atomic64_read(&dev->rx_errors) + ndev->stats.rx_errors;
+	s->tx_dropped = ndev->stats.tx_dropped;
+	s->rx_dropped = ndev->stats.rx_dropped;
+}
+
+static void ipib_tx_timeout(struct net_device *ndev, unsigned int txqueue)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	ipib_warn(dev, "transmit timeout: head %u tail %u\n",
+		  READ_ONCE(dev->tx_head), READ_ONCE(dev->tx_tail));
+	napi_schedule(&dev->napi_tx);
+}
+
+const struct net_device_ops ipib_netdev_ops = {
+	.ndo_init = ipib_ndo_init,
+	.ndo_uninit = ipib_ndo_uninit,
+	.ndo_open = ipib_open,
+	.ndo_stop = ipib_stop,
+	.ndo_start_xmit = ipib_start_xmit,
+	.ndo_change_mtu = ipib_change_mtu,
+	.ndo_set_rx_mode = ipib_set_rx_mode,
+	.ndo_get_stats64 = ipib_get_stats64,
+	.ndo_tx_timeout = ipib_tx_timeout,
+};
+
+/* ------------------------------------------------------------------ */
+/* Per-port net_device                                                 */
+
+static void ipib_setup(struct net_device *ndev)
+{
+	static const u8 bcast[INFINIBAND_ALEN] = {
+		0x00, 0xff, 0xff, 0xff, 0xff, 0x12, 0x40, 0x1b,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0xff, 0xff,
+	};
+
+	ndev->netdev_ops = &ipib_netdev_ops;
+	ndev->header_ops = &ipib_header_ops;
+	ipib_set_ethtool_ops(ndev);
+	ndev->type = ARPHRD_INFINIBAND;
+	ndev->addr_len = INFINIBAND_ALEN;
+	ndev->hard_header_len = IPIB_HARD_LEN;
+	ndev->flags = IFF_BROADCAST | IFF_MULTICAST;
+	ndev->tx_queue_len = ipib_sendq_size * 2;
+	ndev->watchdog_timeo = 10 * HZ;
+	ndev->features = NETIF_F_VLAN_CHALLENGED | NETIF_F_HIGHDMA;
+	ndev->min_mtu = IPIB_MIN_MTU;
+	ndev->max_mtu = IPIB_CM_MTU;
+	netif_keep_dst(ndev);
+	memcpy(ndev->broadcast, bcast, INFINIBAND_ALEN);
+	ndev->sysfs_groups[0] = &ipib_attr_group;
+}
+
+static int port_read_identity(struct ipib_dev *dev)
+{
+	u8 addr[INFINIBAND_ALEN] = {};
+	struct ib_port_attr attr;
+	int rc;
+
+	rc = ib_query_port(dev->ca, dev->port, &attr);
+	if (rc)
+		return rc;
+	dev->local_lid = attr.lid;
+	dev->mcast_mtu = ib_mtu_enum_to_int(attr.max_mtu) - IPIB_ENCAP_LEN;
+	dev->admin_mtu = dev->mcast_mtu;
+	dev->ndev->mtu = dev->mcast_mtu;
+	dev->rx_buf_size = ib_mtu_enum_to_int(attr.max_mtu) + IPIB_GRH_LEN;
+
+	rc = rdma_query_gid(dev->ca, dev->port, 0, &dev->local_gid);
+	if (rc)
+		return rc;
+	memcpy(addr + 4, dev->local_gid.raw, sizeof(dev->local_gid));
+	dev_addr_set(dev->ndev, addr);
+
+	rtnl_lock();
+	ipib_update_pkey(dev);
+	rtnl_unlock();
+	return 0;
+}
+
+static void ipib_dev_init_fields(struct ipib_dev *dev)
+{
+	spin_lock_init(&dev->lock);
+	dev->mode = IPIB_MODE_DATAGRAM;
+	INIT_WORK(&dev->carrier_work, carrier_worker);
+	ipib_event_init(dev);
+	ipib_children_init(dev);
+}
+
+static struct ipib_dev *ipib_port_add(struct ib_device *ca, u32 port)
+{
+	struct net_device *ndev;
+	struct ipib_dev *dev;
+	int rc;
+
+	ndev = alloc_netdev(sizeof(*dev), "ib%d", NET_NAME_UNKNOWN,
+			    ipib_setup);
+	if (!ndev)
+		return ERR_PTR(-ENOMEM);
+	dev = ipib_priv(ndev);
+	dev->ndev = ndev;
+	dev->ca = ca;
+	dev->port = port;
+	ipib_dev_init_fields(dev);
+	SET_NETDEV_DEV(ndev, ca->dev.parent);
+	ndev->dev_id = port - 1;
+	ndev->dev_port = port - 1;
+
+	dev->wq = alloc_ordered_workqueue("ipib-%s-%u", WQ_MEM_RECLAIM,
+					  dev_name(&ca->dev), port);
+	if (!dev->wq) {
+		rc = -ENOMEM;
+		goto err_free_netdev;
+	}
+	rc = port_read_identity(dev);
+	if (rc)
+		goto err_destroy_wq;
+	rc = ipib_ib_init(dev);
+	if (rc)
+		goto err_destroy_wq;
+	rc = ipib_verbs_init(dev);
+	if (rc)
+		goto err_ib_uninit;
+	rc = register_netdev(ndev);
+	if (rc)
+		goto err_verbs_uninit;
+	return dev;
+
+err_verbs_uninit:
+	ipib_verbs_uninit(dev);
+err_ib_uninit:
+	ipib_ib_uninit(dev);
+err_destroy_wq:
+	destroy_workqueue(dev->wq);
+err_free_netdev:
+	free_netdev(ndev);
+	return ERR_PTR(rc);
+}
+
+static void ipib_port_remove(struct ipib_dev *dev)
+{
+	struct net_device *ndev = dev->ndev;
+
+	/* the event handler is gone: no flush can be queued any more */
+	ipib_event_cancel(dev);
+	unregister_netdev(ndev);
+	ipib_ib_uninit(dev);
+	ipib_verbs_uninit(dev);
+	destroy_workqueue(dev->wq);
+	free_netdev(ndev);
+}
+
+static int ipib_add_one(struct ib_device *ca)
+{
+	unsigned int nports = rdma_end_port(ca) - rdma_start_port(ca) + 1;
+	struct ipib_hca *hca;
+	unsigned int count = 0;
+	u32 port;
+
+	hca = kzalloc(struct_size(hca, ports, nports), GFP_KERNEL);
+	if (!hca)
+		return -ENOMEM;
+	hca->ca = ca;
+	hca->nports = nports;
+
+	rdma_for_each_port(ca, port) {
+		struct ipib_dev *dev;
+
+		if (!rdma_protocol_ib(ca, port))
+			continue;
+		dev = ipib_port_add(ca, port);
+		if (IS_ERR(dev)) {
+			dev_warn(&ca->dev, "ib_ipoib: port %u: no interface (%ld)\n",
+				 port, PTR_ERR(dev));
+			continue;
+		}
+		hca->ports[port - rdma_start_port(ca)] = dev;
+		count++;
+	}
+	if (!count) {
+		kfree(hca);
+		return -EOPNOTSUPP;
+	}
+
+	INIT_IB_EVENT_HANDLER(&hca->event_handler, ca, ipib_event_handler);
+	ib_register_event_handler(&hca->event_handler);
+	ib_set_client_data(ca, &ipib_client, hca);
+	return 0;
+}
+
+static void ipib_remove_one(struct ib_device *ca, void *client_data)
+{
+	struct ipib_hca *hca = client_data;
+	unsigned int i;
+
+	ib_unregister_event_handler(&hca->event_handler);
+	for (i = 0; i < hca->nports; i++)
+		if (hca->ports[i])
+			ipib_port_remove(hca->ports[i]);
+	kfree(hca);
+}
+
+static struct ib_client ipib_client = {
+	.name = "ipoib",
+	.add = ipib_add_one,
+	.remove = ipib_remove_one,
+};
+
+/* ------------------------------------------------------------------ */
+/* Module                                                              */
+
+static void fix_queue_sizes(void)
+{
+	ipib_sendq_size = roundup_pow_of_two(max(ipib_sendq_size, 1U));
+	ipib_sendq_size = clamp(ipib_sendq_size, IPIB_MIN_SENDQ,
+				IPIB_MAX_QUEUE);
+	ipib_recvq_size = roundup_pow_of_two(max(ipib_recvq_size, 1U));
+	ipib_recvq_size = clamp(ipib_recvq_size, IPIB_MIN_RECVQ,
+				IPIB_MAX_QUEUE);
+}
+
+static int __init ipib_init_module(void)
+{
+	int rc;
+
+	fix_queue_sizes();
+	ipib_flush_wq = alloc_ordered_workqueue("ipib_flush", WQ_MEM_RECLAIM);
+	if (!ipib_flush_wq)
+		return -ENOMEM;
+	rc = ipib_fs_init();
+	if (rc)
+		goto err_destroy_wq;
+	ib_sa_register_client(&ipib_sa_client);
+	rc = ipib_netlink_init();
+	if (rc)
+		goto err_sa_unregister;
+	rc = ib_register_client(&ipib_client);
+	if (rc)
+		goto err_netlink_uninit;
+	return 0;
+
+err_netlink_uninit:
+	ipib_netlink_uninit();
+err_sa_unregister:
+	ib_sa_unregister_client(&ipib_sa_client);
+	ipib_fs_uninit();
+err_destroy_wq:
+	destroy_workqueue(ipib_flush_wq);
+	return rc;
+}
+
+static void __exit ipib_cleanup_module(void)
+{
+	ib_unregister_client(&ipib_client);
+	ipib_netlink_uninit();
+	ib_sa_unregister_client(&ipib_sa_client);
+	ipib_fs_uninit();
+	destroy_workqueue(ipib_flush_wq);
+	rcu_barrier();
+}
+
+module_init(ipib_init_module);
+module_exit(ipib_cleanup_module);

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA PathRecord cache.  One ipib_path per destination GID, in an rbtree
+ * under dev->lock.  A query runs from the transmit path (atomic); its
+ * answer is turned into an AH by a work item (creating an AH may sleep),
+ * which then hands the AH to every neighbour on the path and re-sends
+ * what waited.  A failed query frees whatever waited, on the neighbours
+ * and on the path.
+ */
+#include <linux/netdevice.h>
+#include <linux/seq_file.h>
+#include <rdma/ib_sa.h>
+
+#include "ipoib.h"
+
+#define IPIB_PATH_TIMEOUT_MS	1000
+
+static struct ipib_path *path_find(struct ipib_dev *dev, const u8 *dgid)
+{
+	struct rb_node *n = dev->paths.rb_node;
+
+	lockdep_assert_held(&dev->lock);
+	while (n) {
+		struct ipib_path *path = rb_entry(n, struct ipib_path, node);
+		int cmp = memcmp(dgid, path->dgid.raw, sizeof(path->dgid));
+
+		if (cmp < 0)
+			n = n->rb_left;
+		else if (cmp > 0)
+			n = n->rb_right;
+		else
+			return path;
+	}
+	return NULL;
+}
+
+static void path_insert(struct ipib_dev *dev, struct ipib_path *path)
+{
+	struct rb_node **n = &dev->paths.rb_node, *parent = NULL;
+
+	lockdep_assert_held(&dev->lock);
+	while (*n) {
+		struct ipib_path *p = rb_entry(*n, struct ipib_path, node);
+
+		parent = *n;
+		if (memcmp(path->dgid.raw, p->dgid.raw, sizeof(p->dgid)) < 0)
+			n = &(*n)->rb_left;
+		else
+			n = &(*n)->rb_right;
+	}
+	rb_link_node(&path->node, parent, n);
+	rb_insert_color(&path->node, &dev->paths);
+}
+
+static void path_done_worker(struct work_struct *work);
+
+static struct ipib_path *path_get_or_create(struct ipib_dev *dev,
+					    const u8 *dgid)
+{
+	struct ipib_path *path;
+
+	lockdep_assert_held(&dev->lock);
+	path = path_find(dev, dgid);
+	if (path)
+		return path;
+
+	path = kzalloc(sizeof(*path), GFP_ATOMIC);
+	if (!path)
+		return NULL;
+	path->dev = dev;
+	memcpy(path->dgid.raw, dgid, sizeof(path->dgid));
+	INIT_LIST_HEAD(&path->neighs);
+	skb_queue_head_init(&path->queue);
+	init_completion(&path->query_done);
+	complete(&path->query_done);
+	INIT_WORK(&path->done_work, path_done_worker);
+	path_insert(dev, path);
+	return path;
+}
+
+static void path_query_cb(int status, struct sa_path_rec *resp,
+			  unsigned int num_prs, void *ctx)
+{
+	struct ipib_path *path = ctx;
+
+	if (!status && (!resp || !num_prs))
+		status = -EIO;
+	path->status = status;
+	if (!status)
+		path->answer = *resp;
+	/* the flush waits for query_done, then cancels done_work */
+	queue_work(path->dev->wq, &path->done_work);
+	complete(&path->query_done);
+}
+
+static int path_query_start(struct ipib_dev *dev, struct ipib_path *path,
+			    u8 tclass)
+{
+	struct sa_path_rec rec = {};
+	int id;
+
+	lockdep_assert_held(&dev->lock);
+	if (path->querying)
+		return 0;
+
+	rec.rec_type = SA_PATH_REC_TYPE_IB;
+	rec.dgid = path->dgid;
+	rec.sgid = dev->local_gid;
+	rec.numb_path = 1;
+	rec.traffic_class = tclass;
+	rec.pkey = cpu_to_be16(dev->pkey);
+	reinit_completion(&path->query_done);
+	path->querying = true;
+
+	id = ib_sa_path_rec_get(&ipib_sa_client, dev->ca, dev->port, &rec,
+				IB_SA_PATH_REC_DGID | IB_SA_PATH_REC_SGID |
+				IB_SA_PATH_REC_NUMB_PATH |
+				IB_SA_PATH_REC_TRAFFIC_CLASS |
+				IB_SA_PATH_REC_PKEY,
+				IPIB_PATH_TIMEOUT_MS, GFP_ATOMIC,
+				path_query_cb, path, &path->query);
+	if (id < 0) {
+		ipib_warn(dev, "path query for %pI6 failed to start: %d\n",
+			  path->dgid.raw, id);
+		path->querying = false;
+		complete(&path->query_done);
+		return id;
+	}
+	path->query_id = id;
+	return 0;
+}
+
+static struct ipib_ah *path_make_ah(struct ipib_dev *dev,
+				    struct ipib_path *path)
+{
+	struct rdma_ah_attr attr;
+	struct ipib_ah *ah;
+
+	if (path->status)
+		return NULL;
+	if (ib_init_ah_attr_from_path(dev->ca, dev->port, &path->answer,
+				      &attr, NULL))
+		return NULL;
+	ah = ipib_ah_create(dev, &attr);
+	rdma_destroy_ah_attr(&attr);
+	if (IS_ERR(ah)) {
+		ipib_warn(dev, "no AH for %pI6: %ld\n", path->dgid.raw,
+			  PTR_ERR(ah));
+		return NULL;
+	}
+	return ah;
+}
+
+/* Give @ah to the path and its neighbours; collect what waited. */
+static struct ipib_ah *path_resolved(struct ipib_dev *dev,
+				     struct ipib_path *path,
+				     struct ipib_ah *ah,
+				     struct sk_buff_head *resend)
+{
+	struct ipib_ah *old = path->ah;
+	struct ipib_neigh *neigh;
+
+	lockdep_assert_held(&dev->lock);
+	path->rec = path->answer;
+	path->ah = ah;
+	list_for_each_entry(neigh, &path->neighs, path_node) {
+		struct ipib_ah *nold;
+
+		ipib_ah_get(ah);
+		nold = rcu_replace_pointer(neigh->ah, ah,
+					   lockdep_is_held(&dev->lock));
+		ipib_ah_put(nold);
+		skb_queue_splice_tail_init(&neigh->queue, resend);
+	}
+	skb_queue_splice_tail_init(&path->queue, resend);
+	return old;
+}
+
+static void path_failed(struct ipib_dev *dev, struct ipib_path *path,
+			struct sk_buff_head *drop)
+{
+	struct ipib_neigh *neigh, *tmp;
+
+	lockdep_assert_held(&dev->lock);
+	list_for_each_entry_safe(neigh, tmp, &path->neighs, path_node)
+		ipib_neigh_remove_locked(dev, neigh, drop);
+	skb_queue_splice_tail_init(&path->queue, drop);
+}
+
+static void path_done_worker(struct work_struct *work)
+{
+	struct ipib_path *path = container_of(work, struct ipib_path,
+					      done_work);
+	struct ipib_dev *dev = path->dev;
+	struct sk_buff_head resend, drop;
+	struct ipib_ah *ah, *old = NULL;
+
+	__skb_queue_head_init(&resend);
+	__skb_queue_head_init(&drop);
+	ah = path_make_ah(dev, path);
+
+	spin_lock_bh(&dev->lock);
+	path->querying = false;
+	if (path->dead) {
+		old = ah;
+	} else if (ah) {
+		old = path_resolved(dev, path, ah, &resend);
+	} else {
+		ipib_dbg(dev, "path to %pI6 failed: %d\n", path->dgid.raw,
+			 path->status);
+		path_failed(dev, path, &drop);
+	}
+	spin_unlock_bh(&dev->lock);
+
+	ipib_ah_put(old);
+	ipib_drop_queue(dev, &drop);
+	ipib_send_skb_queue(dev, &resend);
+}
+
+/**
+ * ipib_path_requery - restart the query of a path whose AH went invalid
+ * @dev: the interface
+ * @path: the path
+ * @tclass: traffic class of the broadcast group
+ */
+void ipib_path_requery(struct ipib_dev *dev, struct ipib_path *path,
+		       u8 tclass)
+{
+	lockdep_assert_held(&dev->lock);
+	path_query_start(dev, path, tclass);
+}
+
+/**
+ * ipib_path_attach_neigh - link a new neighbour to the path for its GID
+ * @dev: the interface
+ * @neigh: the neighbour (just inserted)
+ * @tclass: traffic class of the broadcast group
+ *
+ * Hands the neighbour the path's AH when the path is resolved, otherwise
+ * starts a query.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
+			   u8 tclass)
+{
+	struct ipib_path *path;
+
+	lockdep_assert_held(&dev->lock);
+	path = path_get_or_create(dev, neigh->addr + 4);
+	if (!path)
+		return -ENOMEM;
+	neigh->path = path;
+	list_add_tail(&neigh->path_node, &path->neighs);
+	if (path->ah && path->ah->valid) {
+		ipib_ah_get(path->ah);
+		rcu_assign_pointer(neigh->ah, path->ah);
+	} else {
+		path_query_start(dev, path, tclass);
+	}
+	return 0;
+}
+
+/**
+ * ipib_path_arp_xmit - send a unicast ARP/RARP through the path table
+ * @dev: the interface
+ * @daddr: destination hardware address
+ * @skb: data at the IPoIB header; consumed
+ */
+void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
+			struct sk_buff *skb)
+{
+	struct ib_sa_mcmember_rec bcast;
+	struct ipib_path *path;
+	struct ipib_ah *ah;
+
+	if (!ipib_mcast_bcast_ready(dev, &bcast))
+		goto drop;
+
+	rcu_read_lock();
+	spin_lock_bh(&dev->lock);
+	path = path_get_or_create(dev, daddr + 4);
+	if (!path)
+		goto drop_unlock;
+	ah = path->ah;
+	if (ah && ah->valid) {
+		spin_unlock_bh(&dev->lock);
+		/* RCU keeps @ah alive even if the path drops it now */
+		ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
+		rcu_read_unlock();
+		return;
+	}
+	if (skb_queue_len(&path->queue) >= IPIB_MAX_QUEUED)
+		goto drop_unlock;
+	skb_push(skb, IPIB_PSEUDO_LEN);
+	__skb_queue_tail(&path->queue, skb);
+	path_query_start(dev, path, bcast.traffic_class);
+	spin_unlock_bh(&dev->lock);
+	rcu_read_unlock();
+	return;
+
+drop_unlock:
+	spin_unlock_bh(&dev->lock);
+	rcu_read_unlock();
+drop:
+	ipib_tx_drop(dev, skb);
+}
+
+void ipib_paths_init(struct ipib_dev *dev)
+{
+	dev->paths = RB_ROOT;
+}
+
+/**
+ * ipib_paths_invalidate - light flush: every path must be queried again
+ * @dev: the interface
+ */
+void ipib_paths_invalidate(struct ipib_dev *dev)
+{
+	struct rb_node *n;
+
+	spin_lock_bh(&dev->lock);
+	for (n = rb_first(&dev->paths); n; n = rb_next(n)) {
+		struct ipib_path *path = rb_entry(n, struct ipib_path, node);
+
+		if (path->ah)
+			WRITE_ONCE(path->ah->valid, false);
+	}
+	spin_unlock_bh(&dev->lock);
+}
+
+static void path_free(struct ipib_dev *dev, struct ipib_path *path)
+{
+	if (!completion_done(&path->query_done))
+		ib_sa_cancel_query(path->query_id, path->query);
+	wait_for_completion(&path->query_done);
+	cancel_work_sync(&path->done_work);
+	ipib_ah_put(path->ah);
+	kfree(path);
+}
+
+/**
+ * ipib_paths_flush - free every path, its neighbours and waiting skbs
+ * @dev: the interface
+ *
+ * Sleeps: waits for running queries and answer work.
+ */
+void ipib_paths_flush(struct ipib_dev *dev)
+{
+	struct ipib_path *path, *tmp;
+	struct sk_buff_head drop;
+	struct rb_node *n;
+	LIST_HEAD(dead);
+
+	__skb_queue_head_init(&drop);
+	spin_lock_bh(&dev->lock);
+	while ((n = rb_first(&dev->paths))) {
+		path = rb_entry(n, struct ipib_path, node);
+		rb_erase(n, &dev->paths);
+		path->dead = true;
+		path_failed(dev, path, &drop);
+		list_add_tail(&path->dead_node, &dead);
+	}
+	spin_unlock_bh(&dev->lock);
+
+	list_for_each_entry_safe(path, tmp, &dead, dead_node)
+		path_free(dev, path);
+	ipib_drop_queue(dev, &drop);
+}
+
+static void path_dump_one(struct seq_file *m, struct ipib_path *path)
+{
+	const __be16 *g = (const __be16 *)path->dgid.raw;
+	unsigned int rate;
+	int i;
+
+	seq_puts(m, "GID: ");
+	for (i = 0; i < 8; i++)
+		seq_printf(m, i ? ":%x" : "%x", be16_to_cpu(g[i]));
+	seq_putc(m, '\n');
+	if (!path->ah || !be32_to_cpu(sa_path_get_dlid(&path->rec))) {
+		seq_puts(m, "  complete: no\n\n");
+		return;
+	}
+	rate = ib_rate_to_mbps(path->rec.rate);
+	seq_puts(m, "  complete: yes\n");
+	seq_printf(m, "  DLID:     0x%04x\n",
+		   be32_to_cpu(sa_path_get_dlid(&path->rec)));
+	seq_printf(m, "  SL: %12d\n", path->rec.sl);
+	seq_printf(m, "  rate: %d.%d Gb/sec\n\n", rate / 1000, rate % 1000);
+}
+
+/**
+ * ipib_paths_dump - debugfs <ifname>_path content, in DGID order
+ * @dev: the interface
+ * @m: the seq_file
+ */
+void ipib_paths_dump(struct ipib_dev *dev, struct seq_file *m)
+{
+	struct rb_node *n;
+
+	spin_lock_bh(&dev->lock);
+	for (n = rb_first(&dev->paths); n; n = rb_next(n))
+		path_dump_one(m, rb_entry(n, struct ipib_path, node));
+	spin_unlock_bh(&dev->lock);
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Verbs objects of one IPoIB interface: PD, send and receive CQs, the UD
+ * QP, and its state transitions.  The objects live as long as the
+ * net_device; the QP cycles RESET -> INIT -> RTR -> RTS on open and back
+ * through ERR -> RESET on stop.
+ */
+#include <linux/netdevice.h>
+#include <rdma/ib_verbs.h>
+
+#include "ipoib.h"
+
+static struct ib_cq *create_cq(struct ipib_dev *dev, ib_comp_handler handler,
+			       unsigned int entries, int vector)
+{
+	struct ib_cq_init_attr attr = {
+		.cqe = entries,
+		.comp_vector = vector % dev->ca->num_comp_vectors,
+	};
+
+	return ib_create_cq(dev->ca, handler, NULL, dev, &attr);
+}
+
+static struct ib_qp *create_ud_qp(struct ipib_dev *dev)
+{
+	struct ib_qp_init_attr attr = {
+		.send_cq = dev->send_cq,
+		.recv_cq = dev->recv_cq,
+		.cap = {
+			.max_send_wr = ipib_sendq_size,
+			.max_recv_wr = ipib_recvq_size,
+			.max_send_sge = min_t(u32, dev->ca->attrs.max_send_sge,
+					      MAX_SKB_FRAGS + 1),
+			.max_recv_sge = 1,
+		},
+		.sq_sig_type = IB_SIGNAL_ALL_WR,
+		.qp_type = IB_QPT_UD,
+	};
+	u64 kcaps = dev->ca->attrs.kernel_cap_flags;
+	struct ib_qp *qp;
+
+	if (kcaps & IBK_UD_TSO)
+		attr.create_flags |= IB_QP_CREATE_IPOIB_UD_LSO;
+	if (kcaps & IBK_BLOCK_MULTICAST_LOOPBACK)
+		attr.create_flags |= IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK;
+
+	qp = ib_create_qp(dev->pd, &attr);
+	if (!IS_ERR(qp))
+		dev->max_send_sge = attr.cap.max_send_sge;
+	return qp;
+}
+
+static void set_offloads(struct ipib_dev *dev)
+{
+	struct net_device *ndev = dev->ndev;
+	struct ib_device_attr *attrs = &dev->ca->attrs;
+
+	if (dev->max_send_sge > 1)
+		ndev->features |= NETIF_F_SG;
+	if (attrs->device_cap_flags & IB_DEVICE_UD_IP_CSUM) {
+		ndev->hw_features |= NETIF_F_IP_CSUM | NETIF_F_RXCSUM;
+		if (attrs->kernel_cap_flags & IBK_UD_TSO)
+			ndev->hw_features |= NETIF_F_TSO;
+		ndev->features |= ndev->hw_features;
+	}
+}
+
+static int create_cqs(struct ipib_dev *dev)
+{
+	struct ib_cq *cq;
+
+	cq = create_cq(dev, ipib_recv_comp, ipib_recvq_size, dev->port + 1);
+	if (IS_ERR(cq))
+		return PTR_ERR(cq);
+	dev->recv_cq = cq;
+
+	cq = create_cq(dev, ipib_send_comp, ipib_sendq_size, dev->port);
+	if (IS_ERR(cq)) {
+		ib_destroy_cq(dev->recv_cq);
+		return PTR_ERR(cq);
+	}
+	dev->send_cq = cq;
+	return 0;
+}
+
+static void destroy_cqs(struct ipib_dev *dev)
+{
+	ib_destroy_cq(dev->send_cq);
+	ib_destroy_cq(dev->recv_cq);
+}
+
+static void publish_qpn(struct ipib_dev *dev)
+{
+	u32 qpn = dev->qp->qp_num;
+	u8 bytes[3] = { qpn >> 16, qpn >> 8, qpn };
+
+	dev_addr_mod(dev->ndev, 1, bytes, sizeof(bytes));
+}
+
+/**
+ * ipib_verbs_init - create the CQs, the PD and the UD QP
+ * @dev: the interface
+ *
+ * Also fills the QPN into the hardware address and sets the offload
+ * features the QP allows.  Called before the net_device is registered.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ipib_verbs_init(struct ipib_dev *dev)
+{
+	struct ib_qp *qp;
+	int rc;
+
+	rc = create_cqs(dev);
+	if (rc)
+		return rc;
+
+	dev->pd = ib_alloc_pd(dev->ca, 0);
+	if (IS_ERR(dev->pd)) {
+		rc = PTR_ERR(dev->pd);
+		goto err_destroy_cqs;
+	}
+
+	qp = create_ud_qp(dev);
+	if (IS_ERR(qp)) {
+		rc = PTR_ERR(qp);
+		goto err_dealloc_pd;
+	}
+	dev->qp = qp;
+	publish_qpn(dev);
+	set_offloads(dev);
+	return 0;
+
+err_dealloc_pd:
+	ib_dealloc_pd(dev->pd);
+err_destroy_cqs:
+	destroy_cqs(dev);
+	return rc;
+}
+
+void ipib_verbs_uninit(struct ipib_dev *dev)
+{
+	ib_destroy_qp(dev->qp);
+	dev->qp = NULL;
+	ib_dealloc_pd(dev->pd);
+	destroy_cqs(dev);
+}
+
+/**
+ * ipib_qp_modify_state - move the QP to ERR or RESET
+ * @dev: the interface
+ * @state: IB_QPS_ERR or IB_QPS_RESET
+ *
+ * Return: 0 or the verbs error.
+ */
+int ipib_qp_modify_state(struct ipib_dev *dev, enum ib_qp_state state)
+{
+	struct ib_qp_attr attr = { .qp_state = state };
+
+	return ib_modify_qp(dev->qp, &attr, IB_QP_STATE);
+}
+
+static int qp_to_init(struct ipib_dev *dev)
+{
+	struct ib_qp_attr attr = {
+		.qp_state = IB_QPS_INIT,
+		.qkey = dev->qkey,
+		.port_num = dev->port,
+		.pkey_index = dev->pkey_index,
+	};
+
+	return ib_modify_qp(dev->qp, &attr, IB_QP_STATE | IB_QP_QKEY |
+			    IB_QP_PORT | IB_QP_PKEY_INDEX);
+}
+
+/**
+ * ipib_qp_to_rts - bring the QP from RESET up to RTS
+ * @dev: the interface
+ *
+ * Receive buffers may be posted from INIT on, so the caller posts them
+ * after this returns: INIT already accepts receives and a UD QP in RTS
+ * simply starts using them.
+ *
+ * Return: 0 or the verbs error (the QP is left in RESET then).
+ */
+int ipib_qp_to_rts(struct ipib_dev *dev)
+{
+	struct ib_qp_attr attr = {};
+	int rc;
+
+	rc = qp_to_init(dev);
+	if (rc)
+		goto err_reset;
+
+	attr.qp_state = IB_QPS_RTR;
+	rc = ib_modify_qp(dev->qp, &attr, IB_QP_STATE);
+	if (rc)
+		goto err_reset;
+
+	attr.qp_state = IB_QPS_RTS;
+	attr.sq_psn = 0;
+	rc = ib_modify_qp(dev->qp, &attr, IB_QP_STATE | IB_QP_SQ_PSN);
+	if (rc)
+		goto err_reset;
+	return 0;
+
+err_reset:
+	ipib_qp_modify_state(dev, IB_QPS_RESET);
+	return rc;
+}
+
+/**
+ * ipib_set_qkey - store the Q_Key and program it into a running QP
+ * @dev: the interface
+ * @qkey: the broadcast group's Q_Key
+ *
+ * Every later UD send uses it as remote Q_Key.  A QP that is not running
+ * gets it at its next open.
+ *
+ * Return: 0 or the verbs error.
+ */
+int ipib_set_qkey(struct ipib_dev *dev, u32 qkey)
+{
+	struct ib_qp_attr attr = { .qkey = qkey };
+
+	WRITE_ONCE(dev->qkey, qkey);
+	if (!READ_ONCE(dev->qp_ready))
+		return 0;
+	return ib_modify_qp(dev->qp, &attr, IB_QP_QKEY);
+}

@@ -1,0 +1,248 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [--static]: everything `make check` verifies, as KTAP.
+#
+#   deps, build (W=1, warnings are errors), sparse (C=2), checkpatch --strict,
+#   cleanroom-check, shellcheck, the rig self-test (a planted splat must
+#   fail a guest run), then the guest suite: one guest boot per test script
+#   for each kernel x driver.
+#
+# Environment (also as make variables: make check IPOIB=reference):
+#   KERNEL=stock|debug|all   kernels for the guest suite (default all)
+#   IPOIB=ours|reference|all drivers under test (default all)
+#   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
+#   TEST_TIMEOUT=SECS        per test script (default 900)
+# The last line is "N passed, N failed, N skipped"; the exit status is 1
+# when anything failed.
+set -uo pipefail
+
+proj=$(cd "$(dirname "$0")/.." && pwd)
+cd "$proj" || exit 1
+static_only=0
+[ "${1:-}" = --static ] && static_only=1
+
+kernels=${KERNEL:-all}
+[ "$kernels" = all ] && kernels="stock debug"
+drivers=${IPOIB:-all}
+[ "$drivers" = all ] && drivers="ours reference"
+test_timeout=${TEST_TIMEOUT:-900}
+logdir=$proj/selftests/vm/out/check
+rm -rf "$logdir"
+mkdir -p "$logdir"
+unset IPOIB KERNEL	# run-guest gets them per run
+
+n=0 pass=0 fail=0 skip=0
+t_start=$SECONDS
+step_start=$SECONDS
+
+echo "TAP version 13"
+
+indent() { sed -u 's/^/    /'; }
+
+step() {
+	step_start=$SECONDS
+	echo "# $*"
+}
+
+# result ok|fail|skip NAME [REASON]
+result() {
+	local secs=$((SECONDS - step_start))
+
+	n=$((n + 1))
+	case "$1" in
+	ok) pass=$((pass + 1)); echo "ok $n $2 # ${secs}s" ;;
+	skip) skip=$((skip + 1)); echo "ok $n $2 # SKIP $3" ;;
+	*) fail=$((fail + 1)); echo "not ok $n $2${3:+ # $3}" ;;
+	esac
+}
+
+# run_step NAME CMD...: one KTAP line for CMD; its output is shown on failure.
+run_step() {
+	local name=$1 log
+
+	shift
+	step "$name"
+	log=$logdir/$(echo "$name" | tr -c 'a-zA-Z0-9_\n-' '_').log
+	if "$@" >"$log" 2>&1; then
+		result ok "$name"
+	else
+		tail -n 60 "$log" | indent
+		result fail "$name" "see $log"
+	fi
+}
+
+our_files() {
+	git ls-files -co --exclude-standard -- "$@" 2>/dev/null | while read -r f; do
+		[ -f "$f" ] && echo "$f"
+	done
+}
+
+# ------------------------------------------------------------- static part
+
+run_step "deps" ./scripts/deps.sh
+
+stock_kdir=/lib/modules/$(make -s --no-print-directory print-stock-krel)/build
+
+build_werror() {
+	make -s --no-print-directory KDIR="$1" W=1 EXTRA_FLAGS=-Werror >"$logdir/build.out" 2>&1
+	local rc=$?
+
+	cat "$logdir/build.out"
+	[ "$rc" -eq 0 ] || return "$rc"
+	! grep -E 'warning:|error:' "$logdir/build.out"
+}
+run_step "build W=1 -Werror (stock 6.12)" build_werror "$stock_kdir"
+
+sparse_check() {
+	local out=$logdir/sparse.out
+
+	make --no-print-directory KDIR="$stock_kdir" C=2 >"$out" 2>&1 || { cat "$out"; return 1; }
+	# Only diagnostics about our files count (kernel headers are not ours).
+	! grep -E ':[0-9]+:[0-9]+: (warning|error):' "$out" | grep -vE '^(/usr/|/lib/|/var/)'
+}
+if command -v sparse >/dev/null; then
+	run_step "sparse C=2" sparse_check
+else
+	step "sparse"; result fail "sparse C=2" "sparse not installed"
+fi
+
+checkpatch() {
+	local src files
+
+	src=$(./scripts/linux-source.sh) || return 1
+	mapfile -t files < <(our_files '*.c' '*.h' 'Kconfig' '*/Kconfig' 'Makefile' 'Kbuild' '*/Kbuild' '*/Makefile')
+	[ ${#files[@]} -gt 0 ] || return 0
+	# --no-tree: the repository is a driver directory, not a kernel tree.
+	# -f: check files, not patches.  Nothing is ignored.
+	"$src/scripts/checkpatch.pl" --strict --no-tree --no-summary --terse \
+		--show-types -f "${files[@]}"
+}
+run_step "checkpatch --strict" checkpatch
+
+cleanroom() {
+	local tool rc
+
+	tool=$proj/../shared/tools/cleanroom-check
+	if [ ! -x "$tool" ]; then
+		echo "cannot check: $tool not found"
+		return 2
+	fi
+	"$tool" "$proj"
+	rc=$?
+	return "$rc"
+}
+step "cleanroom-check"
+cleanroom >"$logdir/cleanroom.log" 2>&1
+case $? in
+0) result ok "cleanroom-check" ;;
+2) indent <"$logdir/cleanroom.log"
+   result skip "cleanroom-check" "cannot check here: $(tail -n 1 "$logdir/cleanroom.log")" ;;
+*) indent <"$logdir/cleanroom.log"
+   result fail "cleanroom-check" "shared runs with upstream IPoIB" ;;
+esac
+
+if command -v shellcheck >/dev/null; then
+	mapfile -t shfiles < <(our_files 'scripts/*.sh' 'selftests/*.sh' '.ci/run' \
+		selftests/vm/run-guest selftests/vm/guest-init selftests/vm/mkinitramfs \
+		selftests/vm/splat-scan 'selftests/vm/*.sh')
+	run_step "shellcheck" shellcheck -x -S warning "${shfiles[@]}"
+fi
+
+if [ "$static_only" = 1 ]; then
+	echo "1..$n"
+	echo "# static checks took $((SECONDS - t_start))s"
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
+fi
+
+# ------------------------------------------------------------- rig self-test
+
+step "rig: a clean guest run passes"
+if selftests/vm/run-guest --timeout 300 --log "$logdir/rig-true.console" -- true \
+	>"$logdir/rig-true.log" 2>&1; then
+	result ok "rig: run-guest true passes"
+else
+	indent <"$logdir/rig-true.log"
+	result fail "rig: run-guest true passes"
+fi
+
+step "rig: a planted splat (splat.ko) fails the run"
+selftests/vm/run-guest --timeout 300 --log "$logdir/rig-splat.console" -- \
+	'insmod $MODDIR/splat.ko' >"$logdir/rig-splat.log" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'KERNEL SPLAT' "$logdir/rig-splat.log" &&
+   grep -q 'WARNING:.*splat' "$logdir/rig-splat.log"; then
+	grep -m1 'WARNING:' "$logdir/rig-splat.log" | indent
+	result ok "rig: planted splat is caught"
+else
+	indent <"$logdir/rig-splat.log"
+	result fail "rig: planted splat is caught" "run-guest exited $rc"
+fi
+
+# ------------------------------------------------------------- guest suite
+
+tests=()
+if [ -n "${TESTS:-}" ]; then
+	read -ra tests <<<"$TESTS"
+else
+	for f in selftests/*.sh; do
+		case "$(basename "$f")" in
+		lib.sh|run_tests.sh) ;;
+		*) tests+=("$(basename "$f" .sh)") ;;
+		esac
+	done
+fi
+
+# guest_test KERNEL DRIVER TEST: one boot, one script.
+guest_test() {
+	local k=$1 d=$2 t=${3%.sh} name log rc last p f s
+
+	name="$k/$d/$t"
+	log=$logdir/$k-$d-$t.log
+	step "guest: $name"
+	selftests/vm/run-guest --kernel "$k" --timeout $((test_timeout + 120)) \
+		--log "$logdir/$k-$d-$t.console" --env IPOIB="$d" \
+		--env TEST_TIMEOUT="$test_timeout" -- selftests/run_tests.sh "$t" 2>&1 |
+		tee "$log" | indent
+	rc=${PIPESTATUS[0]}
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=0 f=0 s=0
+	if [ -n "$last" ]; then
+		read -r p _ f _ s _ <<<"${last//,/}"
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+	n=$((n + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n $name # $((SECONDS - step_start))s"
+	else
+		# A splat, timeout or crash fails the run even if every case passed.
+		[ "$f" -gt 0 ] || fail=$((fail + 1))
+		echo "not ok $n $name # run-guest exited $rc, console: $logdir/$k-$d-$t.console"
+	fi
+}
+
+for k in $kernels; do
+	if [ "$k" = debug ]; then
+		step "debug kernel (cached build or a fresh one, ~15 min)"
+		if dbg=$(JOBS=${JOBS:-$(nproc)} selftests/vm/build-debug-kernel.sh 2>"$logdir/debug-kernel.log"); then
+			result ok "debug kernel"
+		else
+			indent <"$logdir/debug-kernel.log"
+			result fail "debug kernel" "build failed"
+			continue
+		fi
+		run_step "build W=1 -Werror (debug kernel)" build_werror "$dbg/build"
+	fi
+	for d in $drivers; do
+		for t in "${tests[@]}"; do
+			guest_test "$k" "$d" "$t"
+		done
+	done
+done
+
+echo "1..$n"
+echo "# make check took $((SECONDS - t_start))s; logs in $logdir"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,417 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the IPoIB selftests, in the style of the kernel's
+# tools/testing/selftests/net/lib.sh.  Test scripts run as root inside the
+# test guest (selftests/vm/run-guest) and source this file:
+#
+#	source "$(dirname "$0")/lib.sh"
+#	ib_pair_setup
+#	in_ns a ping -c 1 -W 2 192.0.2.2 >/dev/null
+#	check_err $? "ping failed"
+#	log_test "ipv4 ping"
+#
+# Output is KTAP: "TAP version 13", one "ok N name" / "not ok N name" line per
+# log_test, "# SKIP reason" for skips, the plan "1..N" at the end (or at the
+# start after ktap_plan N), then the line "N passed, N failed, N skipped".
+# Exit status: 0 all passed (or some skipped), 1 something failed,
+# 4 everything skipped.
+#
+# Environment: MODDIR (directory with ib_ipoib.ko, softib.ko, splat.ko),
+# IPOIB=ours|reference (which ib_ipoib load_ipoib loads), RIG_SLOW (factor
+# applied to wait_for timeouts, >1 on slow kernels).
+
+# shellcheck disable=SC2034	# variables for the test scripts
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROJ_DIR=$(cd "$LIB_DIR/.." && pwd)
+: "${IPOIB:=ours}"
+: "${MODDIR:=$PROJ_DIR/out/$(uname -r)}"
+: "${RIG_SLOW:=1}"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# Test topology (ib_pair_setup).
+NS_A=a
+NS_B=b
+IP4_A=192.0.2.1
+IP4_B=192.0.2.2
+IP6_A=2001:db8::1
+IP6_B=2001:db8::2
+IB_A=
+IB_B=
+
+RET=0
+RETMSG=
+KTAP_NUM=0
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+KTAP_PLANNED=
+KTAP_XFAIL=
+LIB_NS=()
+LIB_MODS=()
+LIB_DEFER=()
+LIB_DONE=0
+
+echo "TAP version 13"
+
+# ---------------------------------------------------------------- results
+
+# ktap_plan N: announce the number of log_test calls up front (optional).
+ktap_plan()
+{
+	KTAP_PLANNED=$1
+	echo "1..$1"
+}
+
+log_info()
+{
+	echo "# $*"
+}
+
+# check_err STATUS MSG: record a failure when STATUS is not 0.
+check_err()
+{
+	local err=$1 msg=$2
+
+	if [ "$RET" -eq 0 ] && [ "$err" -ne 0 ]; then
+		RET=$err
+		RETMSG=$msg
+	fi
+}
+
+# check_fail STATUS MSG: record a failure when STATUS is 0.
+check_fail()
+{
+	local err=$1 msg=$2
+
+	if [ "$RET" -eq 0 ] && [ "$err" -eq 0 ]; then
+		RET=1
+		RETMSG=$msg
+	fi
+}
+
+ktap_result()
+{
+	KTAP_NUM=$((KTAP_NUM + 1))
+	echo "$1 $KTAP_NUM $2"
+}
+
+# xfail_reference REASON: the next log_test is known to fail with the
+# reference driver (which we do better than); such a failure is reported
+# as "ok ... # XFAIL REASON" when IPOIB=reference.  Ours must pass.
+xfail_reference()
+{
+	KTAP_XFAIL=$1
+}
+
+# log_test NAME: report the checks since the previous log_test as one case.
+log_test()
+{
+	local name=$1 xfail=$KTAP_XFAIL
+
+	KTAP_XFAIL=
+	if [ "$RET" -eq 0 ]; then
+		KTAP_PASS=$((KTAP_PASS + 1))
+		ktap_result ok "$name"
+	elif [ -n "$xfail" ] && [ "$IPOIB" = reference ]; then
+		KTAP_PASS=$((KTAP_PASS + 1))
+		ktap_result ok "$name # XFAIL reference: $xfail ($RETMSG)"
+	else
+		KTAP_FAIL=$((KTAP_FAIL + 1))
+		ktap_result "not ok" "$name"
+		[ -z "$RETMSG" ] || echo "# $name: $RETMSG"
+	fi
+	RET=0
+	RETMSG=
+}
+
+# log_test_skip NAME REASON
+log_test_skip()
+{
+	KTAP_SKIP=$((KTAP_SKIP + 1))
+	KTAP_XFAIL=
+	ktap_result ok "$1 # SKIP $2"
+	RET=0
+	RETMSG=
+}
+
+ktap_finish()
+{
+	[ -n "$KTAP_PLANNED" ] || echo "1..$KTAP_NUM"
+	echo "$KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped"
+	if [ "$KTAP_FAIL" -gt 0 ]; then
+		return $ksft_fail
+	elif [ "$KTAP_PASS" -eq 0 ] && [ "$KTAP_SKIP" -gt 0 ]; then
+		return $ksft_skip
+	fi
+	return $ksft_pass
+}
+
+# skip_all REASON: skip the rest of the script (counts as one skip).
+skip_all()
+{
+	log_test_skip "${LIB_SCRIPT:-$(basename "$0" .sh)}" "$1"
+	exit $ksft_skip
+}
+
+# fail_all REASON: a setup step failed; the rest of the script cannot run.
+fail_all()
+{
+	RET=1
+	RETMSG=$1
+	log_test "${2:-setup}"
+	exit $ksft_fail
+}
+
+# ---------------------------------------------------------------- cleanup
+
+# defer CMD...: run CMD at exit, before the namespaces and modules go.
+defer()
+{
+	local cmd
+
+	printf -v cmd '%q ' "$@"
+	LIB_DEFER=("$cmd" "${LIB_DEFER[@]}")
+}
+
+# Tear down what lib.sh set up: deferred commands, namespaces (their IPoIB
+# devices go back to the initial namespace), then the modules loaded by
+# load_ipoib/load_softib, newest first.  A module that does not unload is a
+# failure.  Test scripts that define their own cleanup() call lib_cleanup.
+lib_cleanup()
+{
+	local cmd ns mod i
+
+	for cmd in "${LIB_DEFER[@]}"; do
+		eval "$cmd" >/dev/null 2>&1
+	done
+	LIB_DEFER=()
+	for ns in "${LIB_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	LIB_NS=()
+	for ((i = ${#LIB_MODS[@]} - 1; i >= 0; i--)); do
+		mod=${LIB_MODS[i]}
+		lsmod_has "$mod" || continue
+		if ! wait_for 30 rmmod "$mod" 2>/dev/null; then
+			RET=1
+			RETMSG="rmmod $mod failed: $(rmmod "$mod" 2>&1)"
+			log_test "cleanup: unload $mod"
+		fi
+	done
+	LIB_MODS=()
+}
+
+cleanup()
+{
+	lib_cleanup
+}
+
+lib_exit()
+{
+	local rc=$?
+
+	[ "$LIB_DONE" = 0 ] || return
+	LIB_DONE=1
+	cleanup
+	ktap_finish
+	rc=$?
+	exit $rc
+}
+trap lib_exit EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- helpers
+
+# wait_for TIMEOUT CMD...: poll CMD until it succeeds; TIMEOUT in seconds,
+# scaled by RIG_SLOW.  Returns CMD's last status.
+wait_for()
+{
+	local timeout=$1 rc
+	local deadline=$((SECONDS + timeout * RIG_SLOW))
+
+	shift
+	while :; do
+		"$@"
+		rc=$?
+		[ "$rc" -eq 0 ] && return 0
+		[ "$SECONDS" -ge "$deadline" ] && return "$rc"
+		sleep 0.2
+	done
+}
+
+# in_ns NS CMD...: run CMD in network namespace NS.
+in_ns()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# setup_ns NAME...: create fresh network namespaces with lo up.
+setup_ns()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null
+		ip netns add "$ns" || return 1
+		LIB_NS+=("$ns")
+		ip -n "$ns" link set lo up || return 1
+	done
+}
+
+lsmod_has()
+{
+	[ -d "/sys/module/$1" ]
+}
+
+# require_cmd CMD...: skip the script when a tool is missing.
+require_cmd()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_all "$c is not installed"
+	done
+}
+
+# has_feature NAME: does the ib_ipoib under test implement NAME?  The
+# reference has everything; ours lists what it has in selftests/ours-features.
+has_feature()
+{
+	[ "$IPOIB" = reference ] && return 0
+	grep -qx "$1" <(sed 's/#.*//; s/[[:space:]]//g' "$LIB_DIR/ours-features" 2>/dev/null)
+}
+
+# require_feature NAME [CASE]: without CASE, skip the whole script when the
+# driver under test lacks NAME; with CASE, report CASE as skipped and return 1.
+require_feature()
+{
+	local why="IPOIB=ours does not implement '$1' yet (selftests/ours-features)"
+
+	has_feature "$1" && return 0
+	if [ -n "${2:-}" ]; then
+		log_test_skip "$2" "$why"
+		return 1
+	fi
+	skip_all "$why"
+}
+
+# ---------------------------------------------------------------- modules
+
+# load_softib [PARAMS...]: the RDMA core plus softib.ko from MODDIR.
+load_softib()
+{
+	[ -f "$MODDIR/softib.ko" ] || skip_all "softib.ko is not built ($MODDIR)"
+	modprobe -a ib_core ib_cm ib_umad || fail_all "modprobe ib_core ib_cm ib_umad failed" "load softib"
+	if lsmod_has softib; then
+		rmmod softib || fail_all "softib already loaded and busy" "load softib"
+	fi
+	insmod "$MODDIR/softib.ko" "$@" || fail_all "insmod softib.ko $* failed" "load softib"
+	LIB_MODS+=(softib)
+	wait_for 10 test -e /sys/class/infiniband/softib0 ||
+		fail_all "softib loaded but no softib0 device" "load softib"
+}
+
+# load_ipoib [PARAMS...]: ours (MODDIR/ib_ipoib.ko) or, with
+# IPOIB=reference, the distribution's ib_ipoib.
+load_ipoib()
+{
+	case "$IPOIB" in
+	ours)
+		[ -f "$MODDIR/ib_ipoib.ko" ] || skip_all "ib_ipoib.ko is not built ($MODDIR)"
+		modprobe -a ib_core ib_cm || fail_all "modprobe ib_core ib_cm failed" "load ib_ipoib"
+		if lsmod_has ib_ipoib; then
+			rmmod ib_ipoib || fail_all "an ib_ipoib is already loaded and busy" "load ib_ipoib"
+		fi
+		insmod "$MODDIR/ib_ipoib.ko" "$@" || fail_all "insmod ib_ipoib.ko $* failed" "load ib_ipoib"
+		;;
+	reference)
+		if lsmod_has ib_ipoib; then
+			rmmod ib_ipoib || fail_all "an ib_ipoib is already loaded and busy" "load ib_ipoib"
+		fi
+		modprobe ib_ipoib "$@" || fail_all "modprobe ib_ipoib $* failed" "load ib_ipoib"
+		;;
+	*)
+		fail_all "IPOIB must be 'ours' or 'reference', not '$IPOIB'" "load ib_ipoib"
+		;;
+	esac
+	LIB_MODS+=(ib_ipoib)
+}
+
+# ---------------------------------------------------------------- topology
+
+# Print hex digits only, lower case.
+hexdigits()
+{
+	tr -cd '0-9a-fA-F' | tr 'A-F' 'a-f'
+}
+
+# ipoib_netdev IBDEV PORT: name of the IPoIB net_device of IBDEV/PORT in the
+# current namespace: the one of type 32 (ARPHRD_INFINIBAND) whose hardware
+# address carries the port's GID 0 (bytes 4..19).
+ipoib_netdev()
+{
+	local ibdev=$1 port=$2 gid dev addr
+
+	gid=$(hexdigits <"/sys/class/infiniband/$ibdev/ports/$port/gids/0" 2>/dev/null) || return 1
+	[ ${#gid} -eq 32 ] || return 1
+	for dev in /sys/class/net/*; do
+		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
+		addr=$(hexdigits <"$dev/address" 2>/dev/null)
+		if [ "${addr:8}" = "$gid" ]; then
+			basename "$dev"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# has_carrier NS DEV
+has_carrier()
+{
+	ip -n "$1" link show dev "$2" 2>/dev/null | grep -q 'LOWER_UP'
+}
+
+# ib_port_to_ns IBDEV PORT NS IP4 IP6: move the port's IPoIB device into NS,
+# address it and bring it up; prints the device name.
+ib_port_to_ns()
+{
+	local ibdev=$1 port=$2 ns=$3 ip4=$4 ip6=$5 dev=
+
+	wait_for 20 ipoib_netdev "$ibdev" "$port" >/dev/null || return 1
+	dev=$(ipoib_netdev "$ibdev" "$port") || return 1
+	ip link set dev "$dev" netns "$ns" || return 1
+	ip -n "$ns" addr add "$ip4/24" dev "$dev" || return 1
+	ip -n "$ns" -6 addr add "$ip6/64" dev "$dev" nodad || return 1
+	ip -n "$ns" link set dev "$dev" up || return 1
+	echo "$dev"
+}
+
+# ib_pair_setup [SOFTIB_PARAMS...]: softib (2 devices) and ib_ipoib loaded
+# (unless already), namespace a with softib0 port 1 (192.0.2.1/24,
+# 2001:db8::1/64) and namespace b with softib1 port 1 (.2, ::2), both with
+# carrier.  Sets IB_A and IB_B to the device names.  IB_CARRIER_TIMEOUT
+# (default 30 s) bounds the wait for carrier (the broadcast join).
+ib_pair_setup()
+{
+	lsmod_has softib || load_softib "$@"
+	lsmod_has ib_ipoib || load_ipoib
+	setup_ns "$NS_A" "$NS_B" || fail_all "cannot create namespaces" "topology"
+	IB_A=$(ib_port_to_ns softib0 1 "$NS_A" "$IP4_A" "$IP6_A") ||
+		fail_all "no IPoIB device for softib0 port 1 in ns $NS_A" "topology"
+	IB_B=$(ib_port_to_ns softib1 1 "$NS_B" "$IP4_B" "$IP6_B") ||
+		fail_all "no IPoIB device for softib1 port 1 in ns $NS_B" "topology"
+	wait_for "${IB_CARRIER_TIMEOUT:-30}" has_carrier "$NS_A" "$IB_A" ||
+		fail_all "$IB_A in ns $NS_A has no carrier" "topology"
+	wait_for "${IB_CARRIER_TIMEOUT:-30}" has_carrier "$NS_B" "$IB_B" ||
+		fail_all "$IB_B in ns $NS_B has no carrier" "topology"
+	log_info "topology: $NS_A/$IB_A $IP4_A $IP6_A <-> $NS_B/$IB_B $IP4_B $IP6_B ($IPOIB ib_ipoib)"
+}

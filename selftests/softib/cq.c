@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * softib completion queues.  Completions are pushed by the fabric and by
+ * flushes; the consumer's handler always runs from a work item, never in
+ * the context of the verb that produced the completion.
+ */
+#include <linux/log2.h>
+#include <linux/slab.h>
+
+#include "softib.h"
+
+static void sib_cq_notify_worker(struct work_struct *work)
+{
+	struct sib_cq *cq = container_of(work, struct sib_cq, notify_work);
+
+	if (READ_ONCE(cq->dead) || !cq->ibcq.comp_handler)
+		return;
+	local_bh_disable();
+	cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
+	local_bh_enable();
+}
+
+static void sib_cq_err_worker(struct work_struct *work)
+{
+	struct sib_cq *cq = container_of(work, struct sib_cq, err_work);
+	struct ib_event ev = {
+		.device = cq->ibcq.device,
+		.event = IB_EVENT_CQ_ERR,
+		.element.cq = &cq->ibcq,
+	};
+
+	if (!READ_ONCE(cq->dead) && cq->ibcq.event_handler)
+		cq->ibcq.event_handler(&ev, cq->ibcq.cq_context);
+}
+
+int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct uverbs_attr_bundle *attrs)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+
+	if (attr->flags || attr->cqe < 1 || attr->cqe >= SIB_MAX_CQE)
+		return -EINVAL;
+	cq->size = roundup_pow_of_two(attr->cqe + 1);
+	cq->ring = kvcalloc(cq->size, sizeof(*cq->ring), GFP_KERNEL);
+	if (!cq->ring)
+		return -ENOMEM;
+	spin_lock_init(&cq->lock);
+	INIT_WORK(&cq->notify_work, sib_cq_notify_worker);
+	INIT_WORK(&cq->err_work, sib_cq_err_worker);
+	ibcq->cqe = attr->cqe;
+	return 0;
+}
+
+int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+
+	spin_lock_irq(&cq->lock);
+	WRITE_ONCE(cq->dead, true);
+	spin_unlock_irq(&cq->lock);
+	cancel_work_sync(&cq->notify_work);
+	cancel_work_sync(&cq->err_work);
+	kvfree(cq->ring);
+	return 0;
+}
+
+/**
+ * sib_cq_push - add one completion
+ * @cq: the completion queue
+ * @wc: the completion
+ * @solicited: the message asked for a solicited event
+ *
+ * Any context.  An overflow loses the completion and raises IB_EVENT_CQ_ERR.
+ */
+void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited)
+{
+	unsigned long flags;
+	bool notify = false;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	if (unlikely(cq->dead))
+		goto out;
+	if (unlikely(cq->head - cq->tail >= cq->ibcq.cqe)) {
+		queue_work(sib_fab->wq, &cq->err_work);
+		goto out;
+	}
+	cq->ring[cq->head & (cq->size - 1)] = *wc;
+	cq->head++;
+	if (cq->armed == IB_CQ_NEXT_COMP ||
+	    (cq->armed == IB_CQ_SOLICITED && solicited)) {
+		cq->armed = 0;
+		notify = true;
+	}
+	if (notify)
+		queue_work(sib_fab->wq, &cq->notify_work);
+out:
+	spin_unlock_irqrestore(&cq->lock, flags);
+}
+
+int sib_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	while (n < num && cq->tail != cq->head) {
+		wc[n++] = cq->ring[cq->tail & (cq->size - 1)];
+		cq->tail++;
+	}
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return n;
+}
+
+int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+	enum ib_cq_notify_flags how = flags & IB_CQ_SOLICITED_MASK;
+	unsigned long irqflags;
+	int ret = 0;
+
+	spin_lock_irqsave(&cq->lock, irqflags);
+	if (cq->armed != IB_CQ_NEXT_COMP)
+		cq->armed = how;
+	if ((flags & IB_CQ_REPORT_MISSED_EVENTS) && cq->head != cq->tail)
+		ret = 1;
+	spin_unlock_irqrestore(&cq->lock, irqflags);
+	return ret;
+}
+
+/* Moderation is accepted and remembered; completions are never delayed. */
+int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+
+	spin_lock_irq(&cq->lock);
+	cq->mod_count = count;
+	cq->mod_period = period;
+	spin_unlock_irq(&cq->lock);
+	return 0;
+}

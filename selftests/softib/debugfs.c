@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * softib test knobs under /sys/kernel/debug/softib/:
+ *   <ibdev>/port<N>/{link,pkeys,lid,counters}
+ *   fabric/{sm,faults,groups,bench}
+ * Malformed writes fail with -EINVAL and change nothing.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "softib.h"
+
+#define SIB_KNOB_MAX 128
+#define SIB_FAULT_PPM_MAX 1000000
+#define SIB_FAULT_DELAY_MAX 1000000
+
+static struct dentry *sib_dbg_root;
+
+static const char * const sib_counter_names[SIB_CNT_MAX] = {
+	[SIB_CNT_XMIT_PKTS] = "xmit_packets",
+	[SIB_CNT_XMIT_BYTES] = "xmit_bytes",
+	[SIB_CNT_RCV_PKTS] = "rcv_packets",
+	[SIB_CNT_RCV_BYTES] = "rcv_bytes",
+	[SIB_CNT_MCAST_RCV_PKTS] = "mcast_rcv_packets",
+	[SIB_CNT_MAD_XMIT] = "mad_xmit",
+	[SIB_CNT_MAD_RCV] = "mad_rcv",
+	[SIB_CNT_SA_REQS] = "sa_requests",
+	[SIB_CNT_DROP_NO_RECV] = "drop_no_recv",
+	[SIB_CNT_DROP_NO_QP] = "drop_no_qp",
+	[SIB_CNT_DROP_NO_PORT] = "drop_no_port",
+	[SIB_CNT_DROP_QKEY] = "drop_qkey",
+	[SIB_CNT_DROP_PKEY] = "drop_pkey",
+	[SIB_CNT_DROP_LINK_DOWN] = "drop_link_down",
+	[SIB_CNT_DROP_QP_STATE] = "drop_qp_state",
+	[SIB_CNT_DROP_TOO_LONG] = "drop_too_long",
+	[SIB_CNT_DROP_FAULT] = "drop_fault",
+	[SIB_CNT_FAULT_DUP] = "fault_duplicate",
+	[SIB_CNT_FAULT_CORRUPT] = "fault_corrupt",
+	[SIB_CNT_FAULT_DELAY] = "fault_delay",
+	[SIB_CNT_RC_RNR] = "rc_rnr_naks",
+	[SIB_CNT_RC_RETRY] = "rc_retries",
+};
+
+/* Copy a short user write into @buf, NUL-terminated and stripped. */
+static char *knob_input(const char __user *ubuf, size_t len, char *buf)
+{
+	if (!len || len >= SIB_KNOB_MAX)
+		return ERR_PTR(-EINVAL);
+	if (copy_from_user(buf, ubuf, len))
+		return ERR_PTR(-EFAULT);
+	buf[len] = '\0';
+	return strim(buf);
+}
+
+/* ---- port knobs ---- */
+
+static int link_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+
+	seq_printf(m, "%s\n", READ_ONCE(port->link_up) ? "up" : "down");
+	return 0;
+}
+
+static ssize_t link_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!strcmp(s, "up"))
+		sib_port_set_link(port, true);
+	else if (!strcmp(s, "down"))
+		sib_port_set_link(port, false);
+	else
+		return -EINVAL;
+	return len;
+}
+
+static int pkeys_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+	unsigned int i;
+	u16 pkey;
+
+	for (i = 0; i < SIB_PKEY_TBL_LEN; i++)
+		if (sib_port_pkey_at(port, i, &pkey))
+			seq_printf(m, "0x%04x\n", pkey);
+	return 0;
+}
+
+static ssize_t pkeys_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+	u16 pkey;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if ((s[0] != '+' && s[0] != '-') || kstrtou16(s + 1, 0, &pkey) ||
+	    !(pkey & 0x7fff))
+		return -EINVAL;
+	if (s[0] == '+')
+		err = sib_port_pkey_add(port, pkey);
+	else
+		err = sib_port_pkey_del(port, pkey);
+	return err ? err : len;
+}
+
+static int lid_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+
+	seq_printf(m, "%u\n", READ_ONCE(port->lid));
+	return 0;
+}
+
+static ssize_t lid_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+	u16 lid;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (kstrtou16(s, 0, &lid))
+		return -EINVAL;
+	err = sib_fabric_set_lid(port, lid);
+	return err ? err : len;
+}
+
+static int counters_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+	unsigned int i;
+
+	for (i = 0; i < SIB_CNT_MAX; i++)
+		seq_printf(m, "%s %lld\n", sib_counter_names[i],
+			   (long long)atomic64_read(&port->cnt[i]));
+	return 0;
+}
+
+/* ---- fabric knobs ---- */
+
+static int sm_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "sm_lid %u\n", READ_ONCE(sib_fab->sm_lid));
+	return 0;
+}
+
+static ssize_t sm_write(struct file *file, const char __user *ubuf,
+			size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s;
+	int err = 0;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!strcmp(s, "reregister")) {
+		sib_fabric_sm_event(IB_EVENT_CLIENT_REREGISTER);
+	} else if (!strcmp(s, "handover")) {
+		err = sib_fabric_sm_handover();
+	} else if (!strcmp(s, "restart")) {
+		sib_sa_restart(sib_fab->sa);
+		sib_fabric_sm_event(IB_EVENT_CLIENT_REREGISTER);
+	} else {
+		err = -EINVAL;
+	}
+	return err ? err : len;
+}
+
+static int faults_show(struct seq_file *m, void *v)
+{
+	struct sib_faults f;
+
+	spin_lock_irq(&sib_fab->lock);
+	f = sib_fab->faults;
+	spin_unlock_irq(&sib_fab->lock);
+	seq_printf(m, "drop=%u delay_us=%u duplicate=%u corrupt=%u mads=%u\n",
+		   f.drop, f.delay_us, f.duplicate, f.corrupt, f.mads);
+	return 0;
+}
+
+static int parse_fault(char *tok, struct sib_faults *f)
+{
+	char *val = strchr(tok, '=');
+	u32 v;
+
+	if (!val)
+		return -EINVAL;
+	*val++ = '\0';
+	if (kstrtou32(val, 0, &v))
+		return -EINVAL;
+	if (!strcmp(tok, "delay_us") && v <= SIB_FAULT_DELAY_MAX)
+		f->delay_us = v;
+	else if (!strcmp(tok, "mads") && v <= 1)
+		f->mads = v;
+	else if (v > SIB_FAULT_PPM_MAX)
+		return -EINVAL;
+	else if (!strcmp(tok, "drop"))
+		f->drop = v;
+	else if (!strcmp(tok, "duplicate"))
+		f->duplicate = v;
+	else if (!strcmp(tok, "corrupt"))
+		f->corrupt = v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The written line is the complete setting: absent keys become 0. */
+static ssize_t faults_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s, *tok;
+	struct sib_faults f = {};
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	while ((tok = strsep(&s, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (parse_fault(tok, &f))
+			return -EINVAL;
+	}
+	spin_lock_irq(&sib_fab->lock);
+	sib_fab->faults = f;
+	spin_unlock_irq(&sib_fab->lock);
+	return len;
+}
+
+static int groups_show(struct seq_file *m, void *v)
+{
+	sib_sa_dump_groups(sib_fab->sa, m);
+	return 0;
+}
+
+static int bench_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&sib_fab->cfg_lock);
+	seq_puts(m, sib_fab->bench_out ? sib_fab->bench_out :
+		 "write 'run' to start the benchmark\n");
+	mutex_unlock(&sib_fab->cfg_lock);
+	return 0;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s, *out = NULL;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (strcmp(s, "run"))
+		return -EINVAL;
+	err = sib_bench_run(&out);
+	if (err)
+		return err;
+	mutex_lock(&sib_fab->cfg_lock);
+	kfree(sib_fab->bench_out);
+	sib_fab->bench_out = out;
+	mutex_unlock(&sib_fab->cfg_lock);
+	return len;
+}
+
+#define SIB_KNOB_FOPS(name)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, inode->i_private);	\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read = seq_read,						\
+	.write = name##_write,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
+
+SIB_KNOB_FOPS(link);
+SIB_KNOB_FOPS(pkeys);
+SIB_KNOB_FOPS(lid);
+SIB_KNOB_FOPS(sm);
+SIB_KNOB_FOPS(faults);
+SIB_KNOB_FOPS(bench);
+DEFINE_SHOW_ATTRIBUTE(counters);
+DEFINE_SHOW_ATTRIBUTE(groups);
+
+void sib_debugfs_init(void)
+{
+	struct dentry *fab;
+
+	sib_dbg_root = debugfs_create_dir("softib", NULL);
+	fab = debugfs_create_dir("fabric", sib_dbg_root);
+	debugfs_create_file("sm", 0600, fab, NULL, &sm_fops);
+	debugfs_create_file("faults", 0600, fab, NULL, &faults_fops);
+	debugfs_create_file("groups", 0400, fab, NULL, &groups_fops);
+	debugfs_create_file("bench", 0600, fab, NULL, &bench_fops);
+}
+
+void sib_debugfs_uninit(void)
+{
+	debugfs_remove_recursive(sib_dbg_root);
+	sib_dbg_root = NULL;
+}
+
+void sib_debugfs_add_dev(struct sib_dev *sdev)
+{
+	struct sib_port *port;
+	char name[16];
+	unsigned int i;
+	struct dentry *d;
+
+	snprintf(name, sizeof(name), "softib%u", sdev->index);
+	sdev->dbg = debugfs_create_dir(name, sib_dbg_root);
+	for (i = 0; i < sdev->nports; i++) {
+		port = &sdev->ports[i];
+		snprintf(name, sizeof(name), "port%u", port->num);
+		d = debugfs_create_dir(name, sdev->dbg);
+		port->dbg = d;
+		debugfs_create_file("link", 0600, d, port, &link_fops);
+		debugfs_create_file("pkeys", 0600, d, port, &pkeys_fops);
+		debugfs_create_file("lid", 0600, d, port, &lid_fops);
+		debugfs_create_file("counters", 0400, d, port,
+				    &counters_fops);
+	}
+}
+
+void sib_debugfs_del_dev(struct sib_dev *sdev)
+{
+	debugfs_remove_recursive(sdev->dbg);
+	sdev->dbg = NULL;
+}

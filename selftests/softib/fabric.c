@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fabric: every port of every softib device, its LID table, the
+ * embedded subnet manager (LID assignment, SM LID) and the SA instance.
+ */
+#include <linux/slab.h>
+
+#include "softib.h"
+
+struct sib_fabric *sib_fab;
+
+struct sib_port *sib_fabric_port_by_lid(u16 lid)
+{
+	return xa_load(&sib_fab->lids, lid);
+}
+
+void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	sib_port_gid(port, &out->gid);
+	out->port_guid = port->guid;
+	out->lid = READ_ONCE(port->lid);
+	out->mtu = sib_params.mtu;
+	out->rate = IB_RATE_200_GBPS;
+	out->active = READ_ONCE(port->link_up);
+	spin_lock_irq(&port->lock);
+	for (i = 0; i < SIB_PKEY_TBL_LEN; i++) {
+		out->pkeys[i] = port->pkeys[i];
+		if (port->pkeys[i])
+			out->npkeys = i + 1;
+	}
+	spin_unlock_irq(&port->lock);
+}
+
+static int sa_port_by_gid(void *ctx, const union ib_gid *gid,
+			  struct sib_sa_port *out)
+{
+	struct sib_port *port;
+	union ib_gid pgid;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(port, &sib_fab->ports, node) {
+		sib_port_gid(port, &pgid);
+		if (!memcmp(&pgid, gid, sizeof(pgid))) {
+			sib_fabric_sa_port(port, out);
+			err = 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+static int sa_port_by_lid(void *ctx, u16 lid, struct sib_sa_port *out)
+{
+	struct sib_port *port;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	port = sib_fabric_port_by_lid(lid);
+	if (port) {
+		sib_fabric_sa_port(port, out);
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+static const struct sib_sa_fabric_ops sib_sa_ops = {
+	.port_by_gid = sa_port_by_gid,
+	.port_by_lid = sa_port_by_lid,
+};
+
+int sib_fabric_create(void)
+{
+	struct sib_fabric *fab;
+	int err = -ENOMEM;
+
+	fab = kzalloc(sizeof(*fab), GFP_KERNEL);
+	if (!fab)
+		return -ENOMEM;
+	mutex_init(&fab->cfg_lock);
+	spin_lock_init(&fab->lock);
+	spin_lock_init(&fab->delay_lock);
+	INIT_LIST_HEAD(&fab->ports);
+	INIT_LIST_HEAD(&fab->mcast);
+	INIT_LIST_HEAD(&fab->delayed);
+	INIT_DELAYED_WORK(&fab->delay_work, sib_wire_delay_worker);
+	xa_init_flags(&fab->lids, XA_FLAGS_LOCK_IRQ);
+	fab->wq = alloc_workqueue("softib", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!fab->wq)
+		goto err_free;
+	fab->sa = sib_sa_create(&sib_sa_ops, fab, sib_params.mtu,
+				IB_RATE_200_GBPS);
+	if (IS_ERR_OR_NULL(fab->sa)) {
+		err = fab->sa ? PTR_ERR(fab->sa) : -ENOMEM;
+		goto err_wq;
+	}
+	fab->sm_lid = SIB_FIRST_LID;
+	sib_sa_set_sm_lid(fab->sa, fab->sm_lid);
+	sib_fab = fab;
+	return 0;
+
+err_wq:
+	destroy_workqueue(fab->wq);
+err_free:
+	kfree(fab);
+	return err;
+}
+
+/* Stop all deliveries; called before the devices are unregistered. */
+void sib_fabric_shutdown(void)
+{
+	WRITE_ONCE(sib_fab->dying, true);
+	synchronize_rcu();
+	cancel_delayed_work_sync(&sib_fab->delay_work);
+	sib_wire_flush_delayed();
+}
+
+void sib_fabric_destroy(void)
+{
+	struct sib_fabric *fab = sib_fab;
+
+	WRITE_ONCE(fab->dying, true);
+	cancel_delayed_work_sync(&fab->delay_work);
+	sib_wire_flush_delayed();
+	destroy_workqueue(fab->wq);
+	sib_sa_destroy(fab->sa);
+	xa_destroy(&fab->lids);
+	kfree(fab->bench_out);
+	sib_fab = NULL;
+	kfree(fab);
+}
+
+static u16 free_lid(void)
+{
+	u16 lid;
+
+	for (lid = SIB_FIRST_LID; lid < SIB_MCAST_LID_MIN; lid++)
+		if (!xa_load(&sib_fab->lids, lid))
+			return lid;
+	return 0;
+}
+
+/* The SM sweep for a new port: assign a LID and link it into the fabric. */
+int sib_fabric_add_port(struct sib_port *port)
+{
+	struct sib_fabric *fab = sib_fab;
+	u16 lid;
+	int err;
+
+	mutex_lock(&fab->cfg_lock);
+	lid = free_lid();
+	err = lid ? xa_insert_irq(&fab->lids, lid, port, GFP_KERNEL) : -ENOSPC;
+	if (!err) {
+		WRITE_ONCE(port->lid, lid);
+		spin_lock_irq(&fab->lock);
+		list_add_tail_rcu(&port->node, &fab->ports);
+		spin_unlock_irq(&fab->lock);
+	}
+	mutex_unlock(&fab->cfg_lock);
+	return err;
+}
+
+void sib_fabric_del_port(struct sib_port *port)
+{
+	struct sib_fabric *fab = sib_fab;
+	union ib_gid gid;
+
+	mutex_lock(&fab->cfg_lock);
+	xa_erase_irq(&fab->lids, port->lid);
+	spin_lock_irq(&fab->lock);
+	list_del_rcu(&port->node);
+	spin_unlock_irq(&fab->lock);
+	mutex_unlock(&fab->cfg_lock);
+	sib_port_gid(port, &gid);
+	sib_sa_port_down(fab->sa, &gid);
+	synchronize_rcu();
+}
+
+/* Change a port's LID (debugfs); the SM follows its port. */
+int sib_fabric_set_lid(struct sib_port *port, u16 lid)
+{
+	struct sib_fabric *fab = sib_fab;
+	u16 old;
+	int err;
+
+	if (lid < SIB_FIRST_LID || lid >= SIB_MCAST_LID_MIN)
+		return -EINVAL;
+	mutex_lock(&fab->cfg_lock);
+	old = port->lid;
+	if (old == lid) {
+		mutex_unlock(&fab->cfg_lock);
+		return 0;
+	}
+	err = xa_insert_irq(&fab->lids, lid, port, GFP_KERNEL);
+	if (err) {
+		mutex_unlock(&fab->cfg_lock);
+		return err == -EBUSY ? -EINVAL : err;
+	}
+	WRITE_ONCE(port->lid, lid);
+	xa_erase_irq(&fab->lids, old);
+	if (fab->sm_lid == old) {
+		WRITE_ONCE(fab->sm_lid, lid);
+		sib_sa_set_sm_lid(fab->sa, lid);
+	}
+	mutex_unlock(&fab->cfg_lock);
+	synchronize_rcu();
+	sib_port_event(port, IB_EVENT_LID_CHANGE);
+	if (fab->sm_lid == lid && old != lid)
+		sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
+	return 0;
+}
+
+void sib_fabric_sm_event(enum ib_event_type type)
+{
+	struct sib_port *port;
+
+	mutex_lock(&sib_fab->cfg_lock);
+	list_for_each_entry(port, &sib_fab->ports, node)
+		sib_port_event(port, type);
+	mutex_unlock(&sib_fab->cfg_lock);
+}
+
+/* Move the SM to the port after the current SM port (wrapping). */
+int sib_fabric_sm_handover(void)
+{
+	struct sib_fabric *fab = sib_fab;
+	struct sib_port *port, *next = NULL;
+	bool found = false;
+
+	mutex_lock(&fab->cfg_lock);
+	list_for_each_entry(port, &fab->ports, node) {
+		if (found) {
+			next = port;
+			break;
+		}
+		if (port->lid == fab->sm_lid)
+			found = true;
+	}
+	if (!next)
+		next = list_first_entry_or_null(&fab->ports, struct sib_port,
+						 node);
+	if (next) {
+		WRITE_ONCE(fab->sm_lid, next->lid);
+		sib_sa_set_sm_lid(fab->sa, next->lid);
+	}
+	mutex_unlock(&fab->cfg_lock);
+	if (!next)
+		return -ENODEV;
+	sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
+	return 0;
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * softib module entry: parameters, fabric, devices.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "softib.h"
+
+struct sib_params sib_params = {
+	.devices = 2,
+	.ports = 1,
+	.mtu = IB_MTU_4096,
+	.srq = true,
+	.max_send_sge = 18,
+};
+
+static unsigned int devices = 2;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "Number of HCAs (default 2)");
+
+static unsigned int ports = 1;
+module_param(ports, uint, 0444);
+MODULE_PARM_DESC(ports, "Ports per HCA (default 1)");
+
+static unsigned int mtu = 4096;
+module_param(mtu, uint, 0444);
+MODULE_PARM_DESC(mtu, "Port MTU in bytes: 4096 (default) or 2048");
+
+static bool srq = true;
+module_param(srq, bool, 0444);
+MODULE_PARM_DESC(srq, "Support shared receive queues (default 1)");
+
+static bool ud_csum;
+module_param(ud_csum, bool, 0444);
+MODULE_PARM_DESC(ud_csum, "Advertise UD IP checksum offload (default 0)");
+
+static bool ud_tso;
+module_param(ud_tso, bool, 0444);
+MODULE_PARM_DESC(ud_tso, "Advertise UD LSO (default 0)");
+
+static unsigned int max_send_sge = 18;
+module_param(max_send_sge, uint, 0444);
+MODULE_PARM_DESC(max_send_sge, "Send SGEs per WR (1..32, default 18)");
+
+static struct sib_dev *sib_devs[SIB_MAX_DEVICES];
+
+static int check_params(void)
+{
+	if (devices < 1 || devices > SIB_MAX_DEVICES ||
+	    ports < 1 || ports > SIB_MAX_PORTS ||
+	    (mtu != 4096 && mtu != 2048) ||
+	    max_send_sge < 1 || max_send_sge > SIB_MAX_SGE)
+		return -EINVAL;
+	sib_params.devices = devices;
+	sib_params.ports = ports;
+	sib_params.mtu = ib_mtu_int_to_enum(mtu);
+	sib_params.srq = srq;
+	sib_params.ud_csum = ud_csum;
+	sib_params.ud_tso = ud_tso;
+	sib_params.max_send_sge = max_send_sge;
+	return 0;
+}
+
+static void destroy_devices(void)
+{
+	int i;
+
+	for (i = SIB_MAX_DEVICES - 1; i >= 0; i--) {
+		if (sib_devs[i])
+			sib_dev_destroy(sib_devs[i]);
+		sib_devs[i] = NULL;
+	}
+}
+
+static int create_devices(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sib_params.devices; i++) {
+		sib_devs[i] = sib_dev_create(i);
+		if (IS_ERR(sib_devs[i])) {
+			int err = PTR_ERR(sib_devs[i]);
+
+			sib_devs[i] = NULL;
+			destroy_devices();
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Like a real subnet: the links train once the SM has configured them. */
+static void bring_ports_up(void)
+{
+	unsigned int i, p;
+
+	for (i = 0; i < sib_params.devices; i++)
+		for (p = 0; p < sib_devs[i]->nports; p++)
+			sib_port_set_link(&sib_devs[i]->ports[p], true);
+}
+
+static int __init sib_init(void)
+{
+	int err;
+
+	err = check_params();
+	if (err)
+		return err;
+	err = sib_fabric_create();
+	if (err)
+		return err;
+	sib_debugfs_init();
+	err = create_devices();
+	if (err)
+		goto err_fabric;
+	bring_ports_up();
+	pr_info("%u devices with %u port(s) each\n", sib_params.devices,
+		sib_params.ports);
+	return 0;
+
+err_fabric:
+	sib_debugfs_uninit();
+	sib_fabric_destroy();
+	return err;
+}
+
+static void __exit sib_exit(void)
+{
+	/* stop all traffic first so no device sends into one being removed */
+	sib_fabric_shutdown();
+	destroy_devices();
+	sib_debugfs_uninit();
+	sib_fabric_destroy();
+}
+
+module_init(sib_init);
+module_exit(sib_exit);
+MODULE_DESCRIPTION("Software InfiniBand HCA and fabric for IPoIB testing");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * softib ports: attributes, P_Key and GID tables, link state and the
+ * asynchronous events that announce their changes.
+ */
+#include <rdma/ib_mad.h>
+
+#include "softib.h"
+
+void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num)
+{
+	port->sdev = sdev;
+	port->num = num;
+	port->guid = SIB_GUID_BASE | ((u64)sdev->index << 8) | num;
+	spin_lock_init(&port->lock);
+	port->pkeys[0] = 0xffff;
+	port->link_up = false;
+	INIT_LIST_HEAD(&port->node);
+}
+
+void sib_port_gid(struct sib_port *port, union ib_gid *gid)
+{
+	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	gid->global.interface_id = cpu_to_be64(port->guid);
+}
+
+void sib_port_event(struct sib_port *port, enum ib_event_type type)
+{
+	struct ib_event ev = {
+		.device = &port->sdev->ibdev,
+		.event = type,
+		.element.port_num = port->num,
+	};
+
+	if (port->sdev->registered)
+		ib_dispatch_event(&ev);
+}
+
+/**
+ * sib_port_set_link - take a port's link up or down
+ * @port: the port
+ * @up: new state
+ *
+ * Down: the port stops sending and receiving and the SA forgets its
+ * multicast memberships, like a real SM after a trap.
+ */
+void sib_port_set_link(struct sib_port *port, bool up)
+{
+	union ib_gid gid;
+
+	mutex_lock(&sib_fab->cfg_lock);
+	if (port->link_up == up) {
+		mutex_unlock(&sib_fab->cfg_lock);
+		return;
+	}
+	WRITE_ONCE(port->link_up, up);
+	mutex_unlock(&sib_fab->cfg_lock);
+	if (!up) {
+		synchronize_rcu();
+		sib_port_gid(port, &gid);
+		sib_sa_port_down(sib_fab->sa, &gid);
+	}
+	sib_port_event(port, up ? IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR);
+}
+
+bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey)
+{
+	unsigned long flags;
+	u16 val = 0;
+
+	if (index < SIB_PKEY_TBL_LEN) {
+		spin_lock_irqsave(&port->lock, flags);
+		val = port->pkeys[index];
+		spin_unlock_irqrestore(&port->lock, flags);
+	}
+	*pkey = val;
+	return val != 0;
+}
+
+static bool pkey_match(u16 a, u16 b)
+{
+	/* same partition, and not two limited members */
+	return (a & 0x7fff) && (a & 0x7fff) == (b & 0x7fff) &&
+	       ((a | b) & 0x8000);
+}
+
+/* Index of a P_Key matching @pkey for reception, or -1. */
+int sib_port_pkey_find(struct sib_port *port, u16 pkey)
+{
+	unsigned long flags;
+	int i, found = -1;
+
+	spin_lock_irqsave(&port->lock, flags);
+	for (i = 0; i < SIB_PKEY_TBL_LEN; i++) {
+		if (pkey_match(port->pkeys[i], pkey)) {
+			found = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&port->lock, flags);
+	return found;
+}
+
+static int pkey_slot(struct sib_port *port, u16 pkey)
+{
+	int i;
+
+	lockdep_assert_held(&port->lock);
+	for (i = 0; i < SIB_PKEY_TBL_LEN; i++)
+		if (port->pkeys[i] == pkey)
+			return i;
+	return -1;
+}
+
+int sib_port_pkey_add(struct sib_port *port, u16 pkey)
+{
+	int slot, err = 0;
+
+	if (!(pkey & 0x7fff))
+		return -EINVAL;
+	err = sib_sa_partition_add(sib_fab->sa, pkey);
+	if (err)
+		return err;
+	spin_lock_irq(&port->lock);
+	if (pkey_slot(port, pkey) >= 0) {
+		spin_unlock_irq(&port->lock);
+		return 0;
+	}
+	slot = pkey_slot(port, 0);
+	if (slot >= 0)
+		port->pkeys[slot] = pkey;
+	else
+		err = -ENOSPC;
+	spin_unlock_irq(&port->lock);
+	if (!err)
+		sib_port_event(port, IB_EVENT_PKEY_CHANGE);
+	return err;
+}
+
+int sib_port_pkey_del(struct sib_port *port, u16 pkey)
+{
+	int slot;
+
+	spin_lock_irq(&port->lock);
+	slot = pkey_slot(port, pkey);
+	if (slot >= 0 && pkey)
+		port->pkeys[slot] = 0;
+	spin_unlock_irq(&port->lock);
+	if (slot < 0 || !pkey)
+		return -EINVAL;
+	sib_port_event(port, IB_EVENT_PKEY_CHANGE);
+	return 0;
+}
+
+int sib_query_port(struct ib_device *ibdev, u32 port_num,
+		   struct ib_port_attr *attr)
+{
+	struct sib_port *port = sib_port_get(to_sdev(ibdev), port_num);
+	bool up;
+
+	if (!port)
+		return -EINVAL;
+	up = READ_ONCE(port->link_up);
+	memset(attr, 0, sizeof(*attr));
+	attr->state = up ? IB_PORT_ACTIVE : IB_PORT_DOWN;
+	attr->phys_state = up ? IB_PORT_PHYS_STATE_LINK_UP :
+				IB_PORT_PHYS_STATE_POLLING;
+	attr->max_mtu = sib_params.mtu;
+	attr->active_mtu = sib_params.mtu;
+	attr->gid_tbl_len = SIB_GID_TBL_LEN;
+	attr->pkey_tbl_len = SIB_PKEY_TBL_LEN;
+	attr->port_cap_flags = READ_ONCE(port->cap_flags);
+	attr->max_msg_sz = SIB_MAX_MSG;
+	attr->lid = READ_ONCE(port->lid);
+	attr->sm_lid = READ_ONCE(sib_fab->sm_lid);
+	attr->lmc = 0;
+	attr->max_vl_num = 1;
+	attr->sm_sl = 0;
+	attr->subnet_timeout = 18;
+	attr->active_width = IB_WIDTH_4X;
+	attr->active_speed = IB_SPEED_HDR;
+	return 0;
+}
+
+int sib_modify_port(struct ib_device *ibdev, u32 port_num, int mask,
+		    struct ib_port_modify *props)
+{
+	struct sib_port *port = sib_port_get(to_sdev(ibdev), port_num);
+	u32 flags;
+
+	if (!port)
+		return -EINVAL;
+	if (mask & ~(IB_PORT_SHUTDOWN | IB_PORT_INIT_TYPE |
+		     IB_PORT_RESET_QKEY_CNTR | IB_PORT_OPA_MASK_CHG))
+		return -EOPNOTSUPP;
+	if (mask & IB_PORT_SHUTDOWN)
+		return -EOPNOTSUPP;
+	spin_lock_irq(&port->lock);
+	flags = port->cap_flags;
+	flags |= props->set_port_cap_mask;
+	flags &= ~props->clr_port_cap_mask;
+	WRITE_ONCE(port->cap_flags, flags);
+	spin_unlock_irq(&port->lock);
+	return 0;
+}
+
+int sib_get_port_immutable(struct ib_device *ibdev, u32 port_num,
+			   struct ib_port_immutable *immutable)
+{
+	if (!sib_port_get(to_sdev(ibdev), port_num))
+		return -EINVAL;
+	immutable->pkey_tbl_len = SIB_PKEY_TBL_LEN;
+	immutable->gid_tbl_len = SIB_GID_TBL_LEN;
+	immutable->core_cap_flags = RDMA_CORE_PORT_IBA_IB;
+	immutable->max_mad_size = IB_MGMT_MAD_SIZE;
+	return 0;
+}
+
+enum rdma_link_layer sib_get_link_layer(struct ib_device *ibdev,
+					u32 port_num)
+{
+	return IB_LINK_LAYER_INFINIBAND;
+}
+
+int sib_query_pkey(struct ib_device *ibdev, u32 port_num, u16 index,
+		   u16 *pkey)
+{
+	struct sib_port *port = sib_port_get(to_sdev(ibdev), port_num);
+
+	if (!port || index >= SIB_PKEY_TBL_LEN)
+		return -EINVAL;
+	sib_port_pkey_at(port, index, pkey);
+	return 0;
+}
+
+int sib_query_gid(struct ib_device *ibdev, u32 port_num, int index,
+		  union ib_gid *gid)
+{
+	struct sib_port *port = sib_port_get(to_sdev(ibdev), port_num);
+
+	if (!port || index < 0 || index >= SIB_GID_TBL_LEN)
+		return -EINVAL;
+	sib_port_gid(port, gid);
+	return 0;
+}

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * softib: a software InfiniBand HCA with an in-memory fabric and an embedded
+ * subnet manager, for testing IPoIB.  Test-only: it has no wire.
+ *
+ * Locking, outermost first:
+ *   sib_fabric.cfg_lock (mutex)   debugfs knobs, SM state, port LID/P_Key
+ *                                 changes; never taken on the data path
+ *   sib_fabric.lock (spinlock)    LID table, port list, multicast attachments;
+ *                                 readers on the data path use RCU instead
+ *   sib_qp.lock, sib_srq.lock     work queues and QP state
+ *   sib_cq.lock                   completion ring (innermost)
+ * All spinlocks are taken with interrupts disabled because verbs may be
+ * called from any context.
+ */
+#ifndef _SOFTIB_H
+#define _SOFTIB_H
+
+#include <linux/debugfs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <rdma/ib_verbs.h>
+
+#include "sa.h"
+
+#define SIB_PKEY_TBL_LEN	16
+#define SIB_GID_TBL_LEN		1
+#define SIB_MAX_PORTS		4
+#define SIB_MAX_DEVICES		16
+#define SIB_MAX_SGE		32
+#define SIB_MAX_WR		16384
+#define SIB_MAX_CQE		65536
+#define SIB_MAX_MSG		(1U << 20)
+#define SIB_MAX_UD_LSO		(64U << 10)
+#define SIB_FIRST_LID		1
+#define SIB_GSI_QKEY		0x80010000U
+#define SIB_MCAST_LID_MIN	0xc000
+#define SIB_MCAST_LID_MAX	0xfffe
+#define SIB_PERMISSIVE_LID	0xffff
+#define SIB_QPN_MAX		0xffffff
+#define SIB_GUID_BASE		0x5349420000000000ULL	/* "SIB" */
+
+/* ---- module parameters (main.c) ---- */
+struct sib_params {
+	unsigned int devices;
+	unsigned int ports;
+	enum ib_mtu mtu;
+	bool srq;
+	bool ud_csum;
+	bool ud_tso;
+	unsigned int max_send_sge;
+};
+
+extern struct sib_params sib_params;
+
+/* ---- per-port counters ---- */
+enum sib_counter {
+	SIB_CNT_XMIT_PKTS,
+	SIB_CNT_XMIT_BYTES,
+	SIB_CNT_RCV_PKTS,
+	SIB_CNT_RCV_BYTES,
+	SIB_CNT_MCAST_RCV_PKTS,
+	SIB_CNT_MAD_XMIT,
+	SIB_CNT_MAD_RCV,
+	SIB_CNT_SA_REQS,
+	SIB_CNT_DROP_NO_RECV,
+	SIB_CNT_DROP_NO_QP,
+	SIB_CNT_DROP_NO_PORT,
+	SIB_CNT_DROP_QKEY,
+	SIB_CNT_DROP_PKEY,
+	SIB_CNT_DROP_LINK_DOWN,
+	SIB_CNT_DROP_QP_STATE,
+	SIB_CNT_DROP_TOO_LONG,
+	SIB_CNT_DROP_FAULT,
+	SIB_CNT_FAULT_DUP,
+	SIB_CNT_FAULT_CORRUPT,
+	SIB_CNT_FAULT_DELAY,
+	SIB_CNT_RC_RNR,
+	SIB_CNT_RC_RETRY,
+	SIB_CNT_MAX,
+};
+
+/* ---- objects ---- */
+struct sib_dev;
+
+struct sib_port {
+	struct sib_dev *sdev;
+	u32 num;
+	u64 guid;
+	struct list_head node;		/* sib_fabric.ports */
+	/* written under fabric cfg_lock + lock, read with READ_ONCE */
+	u16 lid;
+	bool link_up;
+	u16 pkeys[SIB_PKEY_TBL_LEN];	/* under lock; 0 = empty slot */
+	spinlock_t lock;
+	u32 cap_flags;
+	struct sib_qp __rcu *special[2];	/* QP0, QP1 */
+	atomic64_t cnt[SIB_CNT_MAX];
+	struct dentry *dbg;
+};
+
+struct sib_dev {
+	struct ib_device ibdev;
+	unsigned int index;
+	struct platform_device *pdev;
+	unsigned int nports;
+	struct sib_port ports[SIB_MAX_PORTS];
+	struct xarray qps;		/* QPN -> sib_qp, RCU readers */
+	u32 next_qpn;
+	bool registered;
+	struct dentry *dbg;
+};
+
+struct sib_pd {
+	struct ib_pd ibpd;
+};
+
+struct sib_mr {
+	struct ib_mr ibmr;
+};
+
+struct sib_ah {
+	struct ib_ah ibah;
+	struct rdma_ah_attr attr;	/* sgid_attr cleared */
+};
+
+struct sib_cq {
+	struct ib_cq ibcq;
+	spinlock_t lock;
+	struct ib_wc *ring;
+	u32 size;			/* entries in ring */
+	u32 head;			/* producer */
+	u32 tail;			/* consumer */
+	enum ib_cq_notify_flags armed;	/* 0 = not armed */
+	bool dead;
+	u16 mod_count;
+	u16 mod_period;
+	struct work_struct notify_work;
+	struct work_struct err_work;
+};
+
+/* A ring of fixed-size work queue entries. */
+struct sib_ring {
+	void *buf;
+	u32 stride;
+	u32 size;			/* power of two */
+	u32 max;			/* requested depth */
+	u32 head;			/* producer */
+	u32 tail;			/* consumer */
+};
+
+struct sib_rwqe {
+	u64 wr_id;
+	u32 num_sge;
+	struct ib_sge sg[];
+};
+
+struct sib_swqe {
+	u64 wr_id;
+	enum ib_wr_opcode opcode;
+	int send_flags;
+	__be32 imm;
+	/* UD */
+	struct rdma_ah_attr av;
+	u32 remote_qpn;
+	u32 remote_qkey;
+	u16 pkey_index;
+	void *lso_hdr;
+	u16 lso_hlen;
+	u16 lso_mss;
+	u32 num_sge;
+	struct ib_sge sg[];
+};
+
+struct sib_srq {
+	struct ib_srq ibsrq;
+	spinlock_t lock;
+	struct sib_ring rq;
+	u32 limit;
+	struct work_struct limit_work;
+};
+
+struct sib_qp {
+	struct ib_qp ibqp;
+	refcount_t ref;			/* data-path lookups */
+	struct completion released;
+	spinlock_t lock;
+	enum ib_qp_state state;
+	u32 sq_gen;			/* bumped on RESET */
+	struct sib_ring sq;
+	struct sib_ring rq;
+	struct sib_port *port;
+	bool sig_all;
+	bool block_mc_loop;
+	bool lso;
+	/* attributes */
+	u32 qkey;
+	u16 pkey_index;
+	u32 dest_qpn;
+	u16 dlid;
+	u8 sl;
+	u8 timeout;
+	u8 retry_cnt;
+	u8 rnr_retry;
+	u8 min_rnr_timer;
+	enum ib_mtu path_mtu;
+	u32 sq_psn;
+	u32 rq_psn;
+	int access;
+	/* sender progress (worker only) */
+	u32 tries;
+	void *bounce;
+	u32 bounce_len;
+	struct sib_cq *scq;
+	struct sib_cq *rcq;
+	struct sib_srq *srq;
+	struct delayed_work send_work;
+	struct work_struct event_work;
+	bool last_wqe_pending;
+};
+
+/* One message on the fabric, built by the sender's worker. */
+struct sib_pkt {
+	struct sib_port *sport;
+	u16 slid;
+	u16 dlid;
+	u8 sl;
+	u16 pkey;
+	u32 qkey;
+	u32 src_qpn;
+	u32 dst_qpn;
+	enum ib_qp_type type;
+	bool has_grh;
+	struct ib_grh grh;
+	bool has_imm;
+	__be32 imm;
+	bool csum_ok;
+	bool fault_ok;			/* subject to fault injection */
+	u8 *data;
+	u32 len;
+	struct list_head node;		/* delayed delivery */
+	unsigned long due;
+};
+
+struct sib_faults {
+	u32 drop;			/* ppm */
+	u32 delay_us;
+	u32 duplicate;			/* ppm */
+	u32 corrupt;			/* ppm */
+	bool mads;
+};
+
+struct sib_mc_attach {
+	struct list_head node;		/* sib_fabric.mcast, RCU */
+	union ib_gid mgid;
+	u16 mlid;
+	struct sib_qp *qp;
+	struct rcu_head rcu;
+};
+
+struct sib_bench_result;
+
+struct sib_fabric {
+	struct mutex cfg_lock;
+	spinlock_t lock;
+	struct list_head ports;
+	struct xarray lids;		/* LID -> sib_port, RCU readers */
+	struct list_head mcast;
+	u16 sm_lid;
+	struct sib_sa *sa;
+	struct workqueue_struct *wq;
+	struct sib_faults faults;
+	spinlock_t delay_lock;
+	struct list_head delayed;
+	struct delayed_work delay_work;
+	bool dying;
+	struct dentry *dbg;
+	char *bench_out;
+};
+
+extern struct sib_fabric *sib_fab;
+
+static inline struct sib_dev *to_sdev(struct ib_device *ibdev)
+{
+	return container_of(ibdev, struct sib_dev, ibdev);
+}
+
+static inline struct sib_qp *to_sqp(struct ib_qp *ibqp)
+{
+	return container_of(ibqp, struct sib_qp, ibqp);
+}
+
+static inline struct sib_cq *to_scq(struct ib_cq *ibcq)
+{
+	return ibcq ? container_of(ibcq, struct sib_cq, ibcq) : NULL;
+}
+
+static inline struct sib_srq *to_ssrq(struct ib_srq *ibsrq)
+{
+	return ibsrq ? container_of(ibsrq, struct sib_srq, ibsrq) : NULL;
+}
+
+static inline struct sib_ah *to_sah(struct ib_ah *ibah)
+{
+	return container_of(ibah, struct sib_ah, ibah);
+}
+
+static inline struct sib_port *sib_port_get(struct sib_dev *sdev, u32 num)
+{
+	if (num < 1 || num > sdev->nports)
+		return NULL;
+	return &sdev->ports[num - 1];
+}
+
+static inline void sib_count(struct sib_port *port, enum sib_counter c,
+			     u64 n)
+{
+	atomic64_add(n, &port->cnt[c]);
+}
+
+/* ---- fabric.c ---- */
+int sib_fabric_create(void);
+void sib_fabric_destroy(void);
+void sib_fabric_shutdown(void);
+int sib_fabric_add_port(struct sib_port *port);
+void sib_fabric_del_port(struct sib_port *port);
+struct sib_port *sib_fabric_port_by_lid(u16 lid);
+void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out);
+int sib_fabric_set_lid(struct sib_port *port, u16 lid);
+void sib_fabric_sm_event(enum ib_event_type type);
+int sib_fabric_sm_handover(void);
+
+/* ---- dev.c ---- */
+struct sib_dev *sib_dev_create(unsigned int index);
+void sib_dev_destroy(struct sib_dev *sdev);
+
+/* ---- port.c ---- */
+void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num);
+void sib_port_event(struct sib_port *port, enum ib_event_type type);
+void sib_port_set_link(struct sib_port *port, bool up);
+int sib_port_pkey_add(struct sib_port *port, u16 pkey);
+int sib_port_pkey_del(struct sib_port *port, u16 pkey);
+bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey);
+int sib_port_pkey_find(struct sib_port *port, u16 pkey);
+void sib_port_gid(struct sib_port *port, union ib_gid *gid);
+int sib_query_port(struct ib_device *ibdev, u32 port_num,
+		   struct ib_port_attr *attr);
+int sib_modify_port(struct ib_device *ibdev, u32 port_num, int mask,
+		    struct ib_port_modify *props);
+int sib_get_port_immutable(struct ib_device *ibdev, u32 port_num,
+			   struct ib_port_immutable *immutable);
+enum rdma_link_layer sib_get_link_layer(struct ib_device *ibdev,
+					u32 port_num);
+int sib_query_pkey(struct ib_device *ibdev, u32 port_num, u16 index,
+		   u16 *pkey);
+int sib_query_gid(struct ib_device *ibdev, u32 port_num, int index,
+		  union ib_gid *gid);
+
+/* ---- obj.c: PD, MR, AH ---- */
+int sib_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata);
+int sib_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata);
+struct ib_mr *sib_get_dma_mr(struct ib_pd *ibpd, int access);
+struct ib_mr *sib_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
+			      u64 virt, int access, struct ib_udata *udata);
+int sib_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata);
+int sib_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
+		  struct ib_udata *udata);
+int sib_query_ah(struct ib_ah *ibah, struct rdma_ah_attr *attr);
+int sib_destroy_ah(struct ib_ah *ibah, u32 flags);
+
+/* ---- cq.c ---- */
+int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct uverbs_attr_bundle *attrs);
+int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata);
+int sib_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
+int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
+int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period);
+void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
+
+/* ---- ring.c ---- */
+int sib_ring_init(struct sib_ring *r, u32 max, u32 stride);
+void sib_ring_free(struct sib_ring *r);
+static inline u32 sib_ring_count(const struct sib_ring *r)
+{
+	return r->head - r->tail;
+}
+
+static inline void *sib_ring_slot(const struct sib_ring *r, u32 idx)
+{
+	return r->buf + (size_t)(idx & (r->size - 1)) * r->stride;
+}
+
+/* ---- srq.c ---- */
+int sib_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
+		   struct ib_udata *udata);
+int sib_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
+		   enum ib_srq_attr_mask mask, struct ib_udata *udata);
+int sib_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
+int sib_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
+int sib_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
+		      const struct ib_recv_wr **bad);
+bool sib_srq_pop(struct sib_srq *srq, struct sib_rwqe *out);
+
+/* ---- qp.c ---- */
+int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+		  struct ib_udata *udata);
+int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		  struct ib_udata *udata);
+int sib_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		 struct ib_qp_init_attr *init);
+int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata);
+struct sib_qp *sib_qp_lookup(struct sib_port *port, u32 qpn);
+void sib_qp_put(struct sib_qp *qp);
+void sib_qp_flush_rq(struct sib_qp *qp);
+void sib_qp_to_err(struct sib_qp *qp);
+void sib_qp_kick(struct sib_qp *qp, unsigned long delay);
+u16 sib_qp_lid(struct sib_qp *qp);
+
+/* ---- post.c ---- */
+int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		  const struct ib_send_wr **bad);
+int sib_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		  const struct ib_recv_wr **bad);
+bool sib_qp_pop_recv(struct sib_qp *qp, struct sib_rwqe *out);
+void sib_send_worker(struct work_struct *work);
+void sib_send_complete(struct sib_qp *qp, const struct sib_swqe *wqe,
+		       enum ib_wc_status status);
+
+/* ---- wire.c ---- */
+enum sib_rx_result {
+	SIB_RX_OK,
+	SIB_RX_DROPPED,			/* lost: a reliable sender retries */
+	SIB_RX_RNR,			/* no receive posted */
+	SIB_RX_REMOTE_ERR,		/* receiver rejected the message */
+};
+
+void sib_wire_ud(struct sib_pkt *pkt);
+enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt);
+void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt);
+void sib_wire_delay_worker(struct work_struct *work);
+void sib_wire_flush_delayed(void);
+
+/* ---- mcast.c ---- */
+int sib_attach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
+int sib_detach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
+void sib_mcast_detach_all(struct sib_qp *qp);
+void sib_mcast_deliver(struct sib_pkt *pkt);
+
+/* ---- mad.c ---- */
+void sib_mad_send(struct sib_qp *qp, struct sib_pkt *pkt);
+
+/* ---- offload.c ---- */
+void sib_csum_fill(u8 *data, u32 len);
+bool sib_csum_verify(const u8 *data, u32 len);
+int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
+		 struct sib_pkt *tmpl, u32 len);
+
+/* ---- debugfs.c ---- */
+void sib_debugfs_init(void);
+void sib_debugfs_uninit(void);
+void sib_debugfs_add_dev(struct sib_dev *sdev);
+void sib_debugfs_del_dev(struct sib_dev *sdev);
+
+/* ---- bench.c ---- */
+int sib_bench_run(char **out);
+
+#endif /* _SOFTIB_H */
