@@ -413,26 +413,27 @@ static int tx_prepare(struct ipib_dev *dev, struct sk_buff *skb,
 		      struct ib_ud_wr *wr)
 {
 	unsigned int nsge = skb_shinfo(skb)->nr_frags + !!skb_headlen(skb);
+	unsigned int hlen;
+
+	/* may reallocate the head: before anything points into it */
+	if (nsge > dev->max_send_sge && skb_linearize(skb))
+		return -ENOMEM;
 
 	if (skb_is_gso(skb)) {
-		unsigned int hlen = skb_tcp_all_headers(skb);
-
-		wr->wr.opcode = IB_WR_LSO;
-		wr->hlen = hlen;
-		wr->mss = skb_shinfo(skb)->gso_size;
+		hlen = skb_tcp_all_headers(skb);
 		if (unlikely(!pskb_may_pull(skb, hlen)))
 			return -EINVAL;
+		wr->wr.opcode = IB_WR_LSO;
 		wr->header = skb->data;
+		wr->hlen = hlen;
+		wr->mss = skb_shinfo(skb)->gso_size;
 		skb_pull(skb, hlen);
-		nsge = skb_shinfo(skb)->nr_frags + !!skb_headlen(skb);
 	} else {
 		if (unlikely(skb->len > READ_ONCE(dev->mcast_mtu) +
 			     IPIB_ENCAP_LEN))
 			return -EMSGSIZE;
 		wr->wr.opcode = IB_WR_SEND;
 	}
-	if (nsge > dev->max_send_sge && skb_linearize(skb))
-		return -ENOMEM;
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		wr->wr.send_flags |= IB_SEND_IP_CSUM;
 	return 0;

@@ -3,12 +3,18 @@
 #
 # run_tests.sh [TEST...]: run selftests inside the test guest and aggregate
 # their KTAP output.  TEST is a script name with or without .sh (default:
-# every selftests/*.sh except lib.sh and run_tests.sh; or $TESTS).  Each
+# every selftests/*.sh except this script and libraries named lib.sh,
+# *_lib.sh or lib_*.sh; or $TESTS).  --list prints the default list.  Each
 # script is a KTAP subtest, bounded by TEST_TIMEOUT seconds (default 900).
 # The last line counts the test cases: "N passed, N failed, N skipped".
 dir=$(cd "$(dirname "$0")" && pwd)
 timeout=${TEST_TIMEOUT:-900}
 
+list=0
+if [ "${1:-}" = --list ]; then
+	list=1
+	shift
+fi
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ] && [ -n "${TESTS:-}" ]; then
 	read -ra tests <<<"$TESTS"
@@ -16,10 +22,14 @@ fi
 if [ ${#tests[@]} -eq 0 ]; then
 	for f in "$dir"/*.sh; do
 		case "$(basename "$f")" in
-		lib.sh|run_tests.sh) ;;
+		lib.sh|*_lib.sh|lib_*.sh|run_tests.sh) ;;
 		*) tests+=("$(basename "$f" .sh)") ;;
 		esac
 	done
+fi
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${tests[@]}"
+	exit 0
 fi
 
 pass=0 fail=0 skip=0 n=0

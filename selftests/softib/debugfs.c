@@ -344,6 +344,8 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 
 void sib_debugfs_del_dev(struct sib_dev *sdev)
 {
-	debugfs_remove_recursive(sdev->dbg);
+	/* already gone with the root at module exit */
+	if (sib_dbg_root)
+		debugfs_remove_recursive(sdev->dbg);
 	sdev->dbg = NULL;
 }

@@ -16,6 +16,7 @@ struct sib_port *sib_fabric_port_by_lid(u16 lid)
 
 void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out)
 {
+	unsigned long flags;
 	unsigned int i;
 
 	memset(out, 0, sizeof(*out));
@@ -25,13 +26,13 @@ void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out)
 	out->mtu = sib_params.mtu;
 	out->rate = IB_RATE_200_GBPS;
 	out->active = READ_ONCE(port->link_up);
-	spin_lock_irq(&port->lock);
+	spin_lock_irqsave(&port->lock, flags);
 	for (i = 0; i < SIB_PKEY_TBL_LEN; i++) {
 		out->pkeys[i] = port->pkeys[i];
 		if (port->pkeys[i])
 			out->npkeys = i + 1;
 	}
-	spin_unlock_irq(&port->lock);
+	spin_unlock_irqrestore(&port->lock, flags);
 }
 
 static int sa_port_by_gid(void *ctx, const union ib_gid *gid,
@@ -111,22 +112,13 @@ err_free:
 	return err;
 }
 
-/* Stop all deliveries; called before the devices are unregistered. */
-void sib_fabric_shutdown(void)
-{
-	WRITE_ONCE(sib_fab->dying, true);
-	synchronize_rcu();
-	cancel_delayed_work_sync(&sib_fab->delay_work);
-	sib_wire_flush_delayed();
-}
-
 void sib_fabric_destroy(void)
 {
 	struct sib_fabric *fab = sib_fab;
 
 	WRITE_ONCE(fab->dying, true);
 	cancel_delayed_work_sync(&fab->delay_work);
-	sib_wire_flush_delayed();
+	sib_wire_flush_delayed(NULL);
 	destroy_workqueue(fab->wq);
 	sib_sa_destroy(fab->sa);
 	xa_destroy(&fab->lids);
@@ -176,9 +168,11 @@ void sib_fabric_del_port(struct sib_port *port)
 	list_del_rcu(&port->node);
 	spin_unlock_irq(&fab->lock);
 	mutex_unlock(&fab->cfg_lock);
+	/* senders look ports up under RCU, delayed messages included */
+	sib_wire_flush_delayed(port);
+	synchronize_rcu();
 	sib_port_gid(port, &gid);
 	sib_sa_port_down(fab->sa, &gid);
-	synchronize_rcu();
 }
 
 /* Change a port's LID (debugfs); the SM follows its port. */
@@ -242,8 +236,8 @@ int sib_fabric_sm_handover(void)
 			found = true;
 	}
 	if (!next)
-		next = list_first_entry_or_null(&fab->ports, struct sib_port,
-						 node);
+		next = list_first_entry_or_null(&fab->ports,
+						struct sib_port, node);
 	if (next) {
 		WRITE_ONCE(fab->sm_lid, next->lid);
 		sib_sa_set_sm_lid(fab->sa, next->lid);

@@ -127,10 +127,10 @@ err_fabric:
 
 static void __exit sib_exit(void)
 {
-	/* stop all traffic first so no device sends into one being removed */
-	sib_fabric_shutdown();
-	destroy_devices();
+	/* no knob (the benchmark) may run while devices go away */
 	sib_debugfs_uninit();
+	/* each device unlinks its ports once its QPs are gone */
+	destroy_devices();
 	sib_fabric_destroy();
 }
 

@@ -36,8 +36,7 @@
 #define SIB_MAX_SGE		32
 #define SIB_MAX_WR		16384
 #define SIB_MAX_CQE		65536
-#define SIB_MAX_MSG		(1U << 20)
-#define SIB_MAX_UD_LSO		(64U << 10)
+#define SIB_MAX_MSG		0x100000
 #define SIB_FIRST_LID		1
 #define SIB_GSI_QKEY		0x80010000U
 #define SIB_MCAST_LID_MIN	0xc000
@@ -94,11 +93,11 @@ struct sib_port {
 	u32 num;
 	u64 guid;
 	struct list_head node;		/* sib_fabric.ports */
-	/* written under fabric cfg_lock + lock, read with READ_ONCE */
+	/* lid, link_up: written under sib_fabric.cfg_lock, read locklessly */
 	u16 lid;
 	bool link_up;
 	u16 pkeys[SIB_PKEY_TBL_LEN];	/* under lock; 0 = empty slot */
-	spinlock_t lock;
+	spinlock_t lock;		/* pkeys, cap_flags */
 	u32 cap_flags;
 	struct sib_qp __rcu *special[2];	/* QP0, QP1 */
 	atomic64_t cnt[SIB_CNT_MAX];
@@ -132,7 +131,7 @@ struct sib_ah {
 
 struct sib_cq {
 	struct ib_cq ibcq;
-	spinlock_t lock;
+	spinlock_t lock;		/* ring, head, tail, armed, dead */
 	struct ib_wc *ring;
 	u32 size;			/* entries in ring */
 	u32 head;			/* producer */
@@ -180,7 +179,7 @@ struct sib_swqe {
 
 struct sib_srq {
 	struct ib_srq ibsrq;
-	spinlock_t lock;
+	spinlock_t lock;		/* rq, limit */
 	struct sib_ring rq;
 	u32 limit;
 	struct work_struct limit_work;
@@ -190,7 +189,7 @@ struct sib_qp {
 	struct ib_qp ibqp;
 	refcount_t ref;			/* data-path lookups */
 	struct completion released;
-	spinlock_t lock;
+	spinlock_t lock;		/* state, attributes, sq, rq */
 	enum ib_qp_state state;
 	u32 sq_gen;			/* bumped on RESET */
 	struct sib_ring sq;
@@ -267,8 +266,8 @@ struct sib_mc_attach {
 struct sib_bench_result;
 
 struct sib_fabric {
-	struct mutex cfg_lock;
-	spinlock_t lock;
+	struct mutex cfg_lock;		/* see the top of this file */
+	spinlock_t lock;		/* ports, lids, mcast, faults */
 	struct list_head ports;
 	struct xarray lids;		/* LID -> sib_port, RCU readers */
 	struct list_head mcast;
@@ -276,7 +275,7 @@ struct sib_fabric {
 	struct sib_sa *sa;
 	struct workqueue_struct *wq;
 	struct sib_faults faults;
-	spinlock_t delay_lock;
+	spinlock_t delay_lock;		/* delayed */
 	struct list_head delayed;
 	struct delayed_work delay_work;
 	bool dying;
@@ -327,7 +326,6 @@ static inline void sib_count(struct sib_port *port, enum sib_counter c,
 /* ---- fabric.c ---- */
 int sib_fabric_create(void);
 void sib_fabric_destroy(void);
-void sib_fabric_shutdown(void);
 int sib_fabric_add_port(struct sib_port *port);
 void sib_fabric_del_port(struct sib_port *port);
 struct sib_port *sib_fabric_port_by_lid(u16 lid);
@@ -444,7 +442,7 @@ void sib_wire_ud(struct sib_pkt *pkt);
 enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt);
 void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt);
 void sib_wire_delay_worker(struct work_struct *work);
-void sib_wire_flush_delayed(void);
+void sib_wire_flush_delayed(struct sib_port *port);
 
 /* ---- mcast.c ---- */
 int sib_attach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);

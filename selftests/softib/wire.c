@@ -262,6 +262,8 @@ void sib_wire_delay_worker(struct work_struct *work)
 	unsigned long next = 0;
 	LIST_HEAD(due);
 
+	/* a port being removed waits for this section (synchronize_rcu) */
+	rcu_read_lock();
 	spin_lock_irq(&fab->delay_lock);
 	list_for_each_entry_safe(pkt, tmp, &fab->delayed, node) {
 		if (time_after_eq(jiffies, pkt->due))
@@ -280,15 +282,19 @@ void sib_wire_delay_worker(struct work_struct *work)
 			route_ud(pkt);
 		kfree(pkt);
 	}
+	rcu_read_unlock();
 }
 
-void sib_wire_flush_delayed(void)
+/* Forget delayed messages sent by @port (all of them for NULL). */
+void sib_wire_flush_delayed(struct sib_port *port)
 {
 	struct sib_pkt *pkt, *tmp;
 	LIST_HEAD(all);
 
 	spin_lock_irq(&sib_fab->delay_lock);
-	list_splice_init(&sib_fab->delayed, &all);
+	list_for_each_entry_safe(pkt, tmp, &sib_fab->delayed, node)
+		if (!port || pkt->sport == port)
+			list_move_tail(&pkt->node, &all);
 	spin_unlock_irq(&sib_fab->delay_lock);
 	list_for_each_entry_safe(pkt, tmp, &all, node)
 		kfree(pkt);

@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Test-side helpers for the softib + IPoIB selftests, sourced after lib.sh:
+#
+#	source "$(dirname "$0")/lib.sh"
+#	source "$(dirname "$0")/ib_lib.sh"
+#
+# softib knobs (debugfs, written from the initial namespace: `ip netns exec`
+# hides debugfs), pings, background processes killed by PID, iperf3 and
+# traffic helpers.
+
+SIB_DBG=/sys/kernel/debug/softib
+
+# ---------------------------------------------------------------- softib knobs
+
+# sib_port_knob IBDEV PORT KNOB: path of a per-port softib knob.
+sib_port_knob()
+{
+	echo "$SIB_DBG/$1/port$2/$3"
+}
+
+# sib_write PATH VALUE: write a debugfs knob, logging what is written.
+sib_write()
+{
+	local path=$1 val=$2
+
+	log_info "echo '$val' > $path"
+	echo "$val" >"$path"
+}
+
+# require_sib_knob PATH: skip the script when softib lacks a knob.
+require_sib_knob()
+{
+	[ -e "$1" ] || skip_all "softib has no $1 yet"
+}
+
+# sib_groups: the SA's multicast group dump.
+sib_groups()
+{
+	cat "$SIB_DBG/fabric/groups"
+}
+
+# sib_gid IBDEV PORT: the port's GID 0 as printed by sysfs (full form).
+sib_gid()
+{
+	cat "/sys/class/infiniband/$1/ports/$2/gids/0"
+}
+
+# sib_group_has_member MGID GID [JOINSTATE]: the SA lists GID in group MGID.
+sib_group_has_member()
+{
+	local mgid=$1 gid=$2 js=${3:-}
+
+	sib_groups | grep "^$mgid " | grep -q " $gid/${js:-[0-9a-f]}"
+}
+
+# ---------------------------------------------------------------- interfaces
+
+# ib_addr NS DEV: the device's hardware address (20 bytes, colon separated).
+ib_addr()
+{
+	in_ns "$1" cat "/sys/class/net/$2/address"
+}
+
+# ib_mtu NS DEV
+ib_mtu()
+{
+	in_ns "$1" cat "/sys/class/net/$2/mtu"
+}
+
+# no_carrier NS DEV
+no_carrier()
+{
+	! has_carrier "$1" "$2"
+}
+
+# ---------------------------------------------------------------- ping
+
+# ping_ok NS ADDR [PING ARGS...]: three echo requests, all answered.
+ping_ok()
+{
+	local ns=$1 addr=$2
+
+	shift 2
+	in_ns "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" "$addr" >/dev/null 2>&1
+}
+
+# ping_once NS ADDR: one echo request answered within a second.
+ping_once()
+{
+	in_ns "$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1
+}
+
+# wait_ping NS ADDR TIMEOUT: poll until ADDR answers from NS.
+wait_ping()
+{
+	wait_for "$3" ping_once "$1" "$2"
+}
+
+# ---------------------------------------------------------------- processes
+
+# bg_start NS OUTFILE CMD...: start CMD in namespace NS in the background
+# (output to OUTFILE), stopped by PID at exit; sets BG_PID.  `ip netns exec`
+# execs CMD, so BG_PID is CMD itself and killing it stops CMD.
+bg_start()
+{
+	local ns=$1 out=$2
+
+	shift 2
+	ip netns exec "$ns" "$@" >"$out" 2>&1 &
+	BG_PID=$!
+	defer bg_stop "$BG_PID"
+}
+
+# bg_stop PID: stop one background process (and wait for it).
+bg_stop()
+{
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# listening NS PORT [tcp|udp]: something listens on PORT in NS.
+listening()
+{
+	local flag=-ltn
+
+	[ "${3:-tcp}" = udp ] && flag=-lun
+	in_ns "$1" ss -H "$flag" "sport = :$2" | grep -q .
+}
+
+# ---------------------------------------------------------------- iperf3
+
+# iperf3_run NS_CLIENT SERVER_NS SERVER_ADDR OUT ARGS...: one iperf3 test
+# against a one-off server; the client's text report goes to OUT.
+iperf3_run()
+{
+	local cns=$1 sns=$2 addr=$3 out=$4 pid rc
+
+	shift 4
+	ip netns exec "$sns" iperf3 -s -1 -B "$addr" -p 5201 >/dev/null 2>&1 &
+	pid=$!
+	if ! wait_for 10 listening "$sns" 5201; then
+		bg_stop "$pid"
+		return 1
+	fi
+	timeout 60 ip netns exec "$cns" iperf3 -c "$addr" -p 5201 -f m "$@" >"$out" 2>&1
+	rc=$?
+	bg_stop "$pid"
+	return $rc
+}
+
+# iperf3_rate OUT: the receiver's bit rate in Mbit/s from an iperf3 report.
+iperf3_rate()
+{
+	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i } END { if (r != "") print r }' "$1"
+}
+
+# iperf3_udp_loss OUT: the receiver's lost datagrams, in percent.
+iperf3_udp_loss()
+{
+	awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i ~ /^\([0-9.e+-]+%\)$/) { gsub(/[()%]/, "", $i); l = $i } } END { if (l != "") print l }' "$1"
+}
+
+# ---------------------------------------------------------------- bulk data
+
+# tcp_transfer SRC_NS DST_NS DST_ADDR BYTES: send BYTES random bytes over TCP
+# with socat and compare checksums at both ends.  IPv6 addresses in brackets
+# are not needed: pass the address; the family is picked from it.
+tcp_transfer()
+{
+	local sns=$1 dns=$2 addr=$3 bytes=$4 dir src dst pid fam=TCP4
+
+	case "$addr" in *:*) fam=TCP6 ;; esac
+	dir=$(mktemp -d) || return 1
+	src=$dir/src dst=$dir/dst
+	head -c "$bytes" /dev/urandom >"$src"
+	if [ "$fam" = TCP6 ]; then
+		ip netns exec "$dns" socat -u "$fam-LISTEN:5301,bind=[$addr],reuseaddr" "OPEN:$dst,creat,trunc" &
+	else
+		ip netns exec "$dns" socat -u "$fam-LISTEN:5301,bind=$addr,reuseaddr" "OPEN:$dst,creat,trunc" &
+	fi
+	pid=$!
+	if ! wait_for 10 listening "$dns" 5301; then
+		bg_stop "$pid"
+		rm -rf "$dir"
+		return 1
+	fi
+	if [ "$fam" = TCP6 ]; then
+		timeout 120 ip netns exec "$sns" socat -u "OPEN:$src" "$fam:[$addr]:5301"
+	else
+		timeout 120 ip netns exec "$sns" socat -u "OPEN:$src" "$fam:$addr:5301"
+	fi
+	# The receiver exits once it has written everything.
+	wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"
+	bg_stop "$pid"
+	[ "$(sha256sum <"$src")" = "$(sha256sum <"$dst")" ]
+	local rc=$?
+	[ $rc -eq 0 ] || log_info "transfer: sent $(stat -c %s "$src") bytes, received $(stat -c %s "$dst" 2>/dev/null || echo 0)"
+	rm -rf "$dir"
+	return $rc
+}
