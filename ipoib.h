@@ -292,14 +292,24 @@ int ipib_ib_init(struct ipib_dev *dev);
 void ipib_ib_uninit(struct ipib_dev *dev);
 int ipib_ib_open(struct ipib_dev *dev);
 void ipib_ib_stop(struct ipib_dev *dev);
+void ipib_recv_comp(struct ib_cq *cq, void *ctx);
+
+/* ipoib_tx.c */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 		  struct ipib_ah *ah, u32 dqpn);
-void ipib_recv_comp(struct ib_cq *cq, void *ctx);
 void ipib_send_comp(struct ib_cq *cq, void *ctx);
+int ipib_tx_poll(struct napi_struct *napi, int budget);
+void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget);
+void ipib_tx_ring_force_free(struct ipib_dev *dev);
+void ipib_qp_recover_worker(struct work_struct *work);
+
+/* ipoib_ah.c */
 struct ipib_ah *ipib_ah_create(struct ipib_dev *dev,
 			       struct rdma_ah_attr *attr);
 void ipib_ah_put(struct ipib_ah *ah);
 void ipib_ah_reap(struct ipib_dev *dev, bool force);
+void ipib_ah_init(struct ipib_dev *dev);
+void ipib_ah_uninit(struct ipib_dev *dev);
 
 static inline void ipib_ah_get(struct ipib_ah *ah)
 {

@@ -936,13 +936,15 @@ static void sync_one(struct ipib_dev *dev, const union ib_gid *mgid)
 	struct ipib_mcast_table *t = &dev->mcast;
 	struct ipib_mcast *g, *fresh;
 	struct sk_buff_head q;
+	bool subscribed;
 
 	spin_lock_bh(&t->tree_lock);
 	g = group_find(t, mgid);
-	if (g && !g->sendonly)
+	subscribed = g && !g->sendonly;
+	if (subscribed)
 		g->keep = true;
 	spin_unlock_bh(&t->tree_lock);
-	if ((g && !g->sendonly) || umcast_skip(dev, mgid))
+	if (subscribed || umcast_skip(dev, mgid))
 		return;
 
 	fresh = group_alloc(dev, mgid, false, GFP_KERNEL);

@@ -65,11 +65,42 @@ test_live_sa()
 	p1=$(req_count path)
 	[ "${p1:-0}" -gt "${p0:-0}" ]
 	check_err $? "no PathRecord requests counted ($p0 -> $p1)"
-	log_info "SA requests: $(sib_groups | grep '^# requests' | cut -c 14-)"
+	log_info "SA requests: $(sib_groups | grep '^# requests' | cut -c 13-)"
 	log_test "live SA: PathRecord and MCMemberRecord requests answered"
+}
+
+# The SA through user space (ib_umad, RMPP for GetTable): ClassPortInfo,
+# the MCMemberRecord table and a PathRecord, as infiniband-diags see them.
+test_saquery()
+{
+	local out lid_b
+
+	if ! command -v saquery >/dev/null; then
+		log_test_skip "saquery" "saquery (infiniband-diags) is not installed"
+		return
+	fi
+	out=$(timeout 20 saquery -C softib0 -P 1 -c 2>&1)
+	check_err $? "saquery ClassPortInfo failed: $out"
+	echo "$out" | grep -Eq 'Capability mask 2\.*0x0000(1|3|5|7|9|b|d|f)000'
+	check_err $? "ClassPortInfo lacks the SendOnlyFullMember capability: $out"
+	log_test "saquery: ClassPortInfo with SendOnlyFullMember support"
+
+	out=$(timeout 20 saquery -C softib0 -P 1 -g 2>&1)
+	check_err $? "saquery MCMemberRecord table failed: $out"
+	echo "$out" | grep -q 'MGID\.*ff12:401b:ffff::ffff:ffff' && echo "$out" | grep -q 'Mlid\.*0xC000'
+	check_err $? "MCMemberRecord table lacks the broadcast group: $out"
+	log_test "saquery: MCMemberRecord GetTable (RMPP) lists the broadcast group"
+
+	lid_b=$(cat "$(sib_port_knob softib1 1 lid)")
+	out=$(timeout 20 saquery -C softib0 -P 1 --src-to-dst "$(cat "$(sib_port_knob softib0 1 lid)"):$lid_b" -p 2>&1)
+	check_err $? "saquery PathRecord failed: $out"
+	echo "$out" | grep -Eq "dlid\.*$lid_b\$" && echo "$out" | grep -q 'mtu\.*0x85'
+	check_err $? "PathRecord to LID $lid_b wrong: $out"
+	log_test "saquery: PathRecord between the two ports"
 }
 
 ib_pair_setup
 require_sib_knob "$SIB_DBG/fabric/groups"
 test_selftest
 test_live_sa
+test_saquery

@@ -85,7 +85,7 @@ test_rmmod_softib_under_ipoib()
 # carrier), unload in the order of the cycle.
 cycle()
 {
-	local i=$1 dev
+	local i=$1 dev t0=$SECONDS
 
 	insmod "$MODDIR/softib.ko" || return 1
 	if [ "$IPOIB" = reference ]; then
@@ -101,11 +101,15 @@ cycle()
 		dev=$(ls /sys/class/net | grep '^ib' | head -n 1)
 		wait_for 30 bash -c "ip link show dev $dev | grep -q LOWER_UP" || return 1
 	fi
+	local t1=$SECONDS
 	if [ $((i % 2)) = 0 ]; then
 		timeout 60 rmmod softib && timeout 60 rmmod ib_ipoib
 	else
 		timeout 60 rmmod ib_ipoib && timeout 60 rmmod softib
 	fi
+	local rc=$?
+	[ -z "$CYCLE_TRACE" ] || log_info "cycle $i: up $((t1 - t0)) s, down $((SECONDS - t1)) s"
+	return $rc
 }
 
 test_cycles()

@@ -111,21 +111,35 @@ bool sib_csum_verify(const u8 *data, u32 len)
 	return !l4_csum(&l4);
 }
 
+/* Set the IP length fields of a segment so that it parses. */
+static void set_ip_len(u8 *seg, u32 hlen, u32 plen)
+{
+	__be16 proto = *(__be16 *)seg;
+	u8 *ip = seg + SIB_IPOIB_HLEN;
+
+	if (proto == htons(ETH_P_IP) &&
+	    hlen >= SIB_IPOIB_HLEN + sizeof(struct iphdr))
+		((struct iphdr *)ip)->tot_len =
+			htons(hlen - SIB_IPOIB_HLEN + plen);
+	else if (proto == htons(ETH_P_IPV6) &&
+		 hlen >= SIB_IPOIB_HLEN + sizeof(struct ipv6hdr))
+		((struct ipv6hdr *)ip)->payload_len =
+			htons(hlen - SIB_IPOIB_HLEN - sizeof(struct ipv6hdr) +
+			      plen);
+}
+
 static void fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
 			bool last)
 {
 	struct tcphdr *th;
 	struct l4 l4;
 
-	if (!parse_l4(seg, hlen, &l4) || l4.proto != IPPROTO_TCP)
+	set_ip_len(seg, hlen, plen);
+	if (!parse_l4(seg, hlen + plen, &l4) || l4.proto != IPPROTO_TCP ||
+	    !l4.csum)
 		return;
-	if (l4.ip4) {
-		l4.ip4->tot_len = htons(hlen - SIB_IPOIB_HLEN + plen);
+	if (l4.ip4)
 		l4.ip4->id = htons(ntohs(l4.ip4->id) + i);
-	} else {
-		l4.ip6->payload_len = htons(hlen - SIB_IPOIB_HLEN -
-					    sizeof(struct ipv6hdr) + plen);
-	}
 	th = (struct tcphdr *)l4.hdr;
 	th->seq = htonl(ntohl(th->seq) + off);
 	if (i)
@@ -134,7 +148,6 @@ static void fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
 		th->fin = 0;
 		th->psh = 0;
 	}
-	parse_l4(seg, hlen + plen, &l4);
 	fill_l4(&l4);
 }
 

@@ -271,6 +271,7 @@ static enum ib_wc_status send_ud(struct sib_qp *qp, struct sib_swqe *wqe)
 	pkt.dst_qpn = wqe->remote_qpn;
 	pkt.has_imm = wqe->opcode == IB_WR_SEND_WITH_IMM;
 	pkt.imm = wqe->imm;
+	pkt.solicited = wqe->send_flags & IB_SEND_SOLICITED;
 	if (rdma_ah_get_ah_flags(&wqe->av) & IB_AH_GRH)
 		fill_ud_grh(qp, &pkt, &wqe->av);
 	if (special) {
@@ -305,6 +306,7 @@ static int send_rc(struct sib_qp *qp, struct sib_swqe *wqe,
 	sib_port_pkey_at(qp->port, qp->pkey_index, &pkt.pkey);
 	pkt.has_imm = wqe->opcode == IB_WR_SEND_WITH_IMM;
 	pkt.imm = wqe->imm;
+	pkt.solicited = wqe->send_flags & IB_SEND_SOLICITED;
 	switch (sib_wire_rc(&pkt)) {
 	case SIB_RX_OK:
 		return IB_WC_SUCCESS;

@@ -26,6 +26,9 @@ static void sib_qp_event_worker(struct work_struct *work)
 static int check_caps(struct ib_qp_init_attr *init)
 {
 	struct ib_qp_cap *cap = &init->cap;
+	/* ib_mad needs 2 send SGEs whatever max_send_sge says */
+	u32 max_sge = init->qp_type == IB_QPT_GSI || init->qp_type == IB_QPT_SMI ?
+		      SIB_MAX_SGE : sib_params.max_send_sge;
 
 	if (init->create_flags & ~SIB_QP_CREATE_FLAGS)
 		return -EOPNOTSUPP;
@@ -33,7 +36,7 @@ static int check_caps(struct ib_qp_init_attr *init)
 	    (!sib_params.ud_tso || init->qp_type != IB_QPT_UD))
 		return -EOPNOTSUPP;
 	if (cap->max_send_wr > SIB_MAX_WR || cap->max_recv_wr > SIB_MAX_WR ||
-	    cap->max_send_sge > sib_params.max_send_sge ||
+	    cap->max_send_sge > max_sge ||
 	    cap->max_recv_sge > SIB_MAX_SGE || cap->max_inline_data)
 		return -EINVAL;
 	return 0;

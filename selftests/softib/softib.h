@@ -239,7 +239,7 @@ struct sib_pkt {
 	struct ib_grh grh;
 	bool has_imm;
 	__be32 imm;
-	bool csum_ok;
+	bool solicited;
 	bool fault_ok;			/* subject to fault injection */
 	u8 *data;
 	u32 len;

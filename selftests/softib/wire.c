@@ -146,7 +146,7 @@ void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt)
 		if (qp->ibqp.qp_type != IB_QPT_UD)
 			sib_count(port, SIB_CNT_MAD_RCV, 1);
 	}
-	sib_cq_push(qp->rcq, &wc, false);
+	sib_cq_push(qp->rcq, &wc, pkt->solicited);
 }
 
 static void route_ud(struct sib_pkt *pkt)
@@ -345,7 +345,7 @@ static enum sib_rx_result rc_deliver(struct sib_qp *qp, struct sib_pkt *pkt)
 	}
 	sib_count(qp->port, SIB_CNT_RCV_PKTS, 1);
 	sib_count(qp->port, SIB_CNT_RCV_BYTES, pkt->len);
-	sib_cq_push(qp->rcq, &wc, false);
+	sib_cq_push(qp->rcq, &wc, pkt->solicited);
 	return SIB_RX_OK;
 }
 
