@@ -10,7 +10,7 @@
 
 #define SIB_SEND_BUDGET		64
 #define SIB_RNR_DELAY_US	500
-#define SIB_MAX_TIMEOUT_MS	2000
+#define SIB_MAX_TIMEOUT_MS	500
 
 static u32 sq_max_sge(const struct sib_qp *qp)
 {
@@ -307,6 +307,7 @@ static int send_rc(struct sib_qp *qp, struct sib_swqe *wqe,
 	pkt.has_imm = wqe->opcode == IB_WR_SEND_WITH_IMM;
 	pkt.imm = wqe->imm;
 	pkt.solicited = wqe->send_flags & IB_SEND_SOLICITED;
+	pkt.fault_ok = true;
 	switch (sib_wire_rc(&pkt)) {
 	case SIB_RX_OK:
 		return IB_WC_SUCCESS;

@@ -2,7 +2,8 @@
 /*
  * softib fabric delivery: routes messages by DLID to the destination QP,
  * enforces Q_Key/P_Key, scatters into posted receives and completes them.
- * Fault injection (drop, delay, duplicate, corrupt) applies to UD data QPs.
+ * Fault injection applies to data QPs (UD: drop, delay, duplicate, corrupt;
+ * RC: drop and corrupt, seen by the requester as losses).
  */
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -300,6 +301,21 @@ void sib_wire_flush_delayed(struct sib_port *port)
 		kfree(pkt);
 }
 
+/*
+ * On RC a corrupted packet fails the ICRC check and is dropped like a lost
+ * one, and duplicates are discarded by the PSN check: both faults come down
+ * to a loss that the requester's retry rules (retry_cnt, timeout) handle.
+ */
+static bool rc_fault(struct sib_pkt *pkt)
+{
+	struct sib_faults f = sib_fab->faults;
+
+	if (!pkt->fault_ok || !(chance(f.drop) || chance(f.corrupt)))
+		return false;
+	sib_count(pkt->sport, SIB_CNT_DROP_FAULT, 1);
+	return true;
+}
+
 static bool rc_accepts(struct sib_qp *qp, struct sib_pkt *pkt)
 {
 	enum ib_qp_state state = READ_ONCE(qp->state);
@@ -362,7 +378,7 @@ enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt)
 	struct sib_port *dport;
 	struct sib_qp *qp;
 
-	if (!port_usable(pkt->sport))
+	if (!port_usable(pkt->sport) || rc_fault(pkt))
 		return SIB_RX_DROPPED;
 	rcu_read_lock();
 	dport = sib_fabric_port_by_lid(pkt->dlid);
