@@ -104,10 +104,18 @@ struct ipib_ah {
  * struct ipib_path - SA PathRecord for one destination GID
  * @node: in dev->paths, keyed by @dgid
  * @dead_node: on a private list while being freed
+ * @dev: owning interface
+ * @dgid: destination GID (the key, even if the SA answers another DGID)
+ * @rec: the record @ah was built from
  * @ah: AH built from the last answer (NULL until resolved)
  * @neighs: neighbours using this path (dev->lock)
  * @queue: unicast ARP skbs waiting for the answer (pseudo header pushed)
+ * @query: ib_sa handle of the query in flight
+ * @query_id: its id, for ib_sa_cancel_query()
  * @querying: a query is in flight (dev->lock)
+ * @dead: unlinked by a flush; the answer is thrown away
+ * @status: result of the last query (written by its callback)
+ * @answer: record of the last query (written by its callback)
  * @query_done: completed when no query is in flight
  * @done_work: builds the AH from the answer (may sleep) on dev->wq
  */
@@ -133,12 +141,18 @@ struct ipib_path {
 /**
  * struct ipib_neigh - one unicast destination (20-byte hardware address)
  * @addr: the rhashtable key
+ * @hnode: in dev->neighs
+ * @node: in dev->neigh_list (GC and flush walk it)
+ * @path_node: in @path->neighs
+ * @dev: owning interface
  * @ah: reference on the path's AH (RCU for readers, dev->lock for writers)
  * @path: the path it waits on or uses (dev->lock)
  * @queue: skbs waiting for the path (at most IPIB_MAX_QUEUED)
  * @alive: jiffies of the last transmit lookup (GC)
  * @cm: connected-mode connection (connected-mode issue)
  * @ref: the table holds one reference; freed after an RCU grace period
+ * @dead: unlinked; lookups that still see it fall back to the slow path
+ * @rcu: deferred free
  */
 struct ipib_neigh {
 	u8 addr[INFINIBAND_ALEN];
@@ -175,7 +189,7 @@ struct ipib_ring_stats {
 	struct u64_stats_sync syncp;
 };
 
-/**
+/*
  * struct ipib_dev - one IPoIB interface (netdev_priv)
  *
  * Fields named in the team contract come first.  Anything guarded by RTNL

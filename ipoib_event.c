@@ -29,6 +29,14 @@ void ipib_flush_queue(struct ipib_dev *dev, enum ipib_flush_level level)
 	queue_work(ipib_flush_wq, &dev->flush_work[level]);
 }
 
+/**
+ * ipib_event_handler - map an IB async event to a flush level
+ * @handler: the per-HCA handler
+ * @event: the event
+ *
+ * Any context: only queues work.  Events of ports without an interface
+ * are ignored.
+ */
 void ipib_event_handler(struct ib_event_handler *handler,
 			struct ib_event *event)
 {

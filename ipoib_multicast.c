@@ -390,8 +390,8 @@ static void bcast_create(struct ipib_dev *dev)
  * 6.12 keeps ib_sa's ClassPortInfo to itself, so we ask the SA once per
  * start through a GSI agent of our own.  Until the answer is in, send-only
  * groups try SendOnlyFullMember and fall back on an error (join_failed).
- * The handlers take only the tree spinlock: the agent can be unregistered
- * (which waits for them) anywhere but under that lock.
+ * The handlers take no lock of ours, so the agent can be unregistered
+ * (which waits for them) with the control mutex held.
  */
 static atomic_t cpi_tid = ATOMIC_INIT(0);
 

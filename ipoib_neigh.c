@@ -231,6 +231,10 @@ static void neigh_gc_worker(struct work_struct *work)
 	ipib_drop_queue(dev, &drop);
 }
 
+/**
+ * ipib_neigh_gc_start - collect idle neighbours every ARP gc_interval
+ * @dev: the interface (becoming operational)
+ */
 void ipib_neigh_gc_start(struct ipib_dev *dev)
 {
 	spin_lock_bh(&dev->lock);
@@ -240,6 +244,10 @@ void ipib_neigh_gc_start(struct ipib_dev *dev)
 	spin_unlock_bh(&dev->lock);
 }
 
+/**
+ * ipib_neigh_gc_stop - stop the collector and wait for a running pass
+ * @dev: the interface
+ */
 void ipib_neigh_gc_stop(struct ipib_dev *dev)
 {
 	spin_lock_bh(&dev->lock);
@@ -248,6 +256,12 @@ void ipib_neigh_gc_stop(struct ipib_dev *dev)
 	cancel_delayed_work_sync(&dev->neigh_gc_work);
 }
 
+/**
+ * ipib_neigh_init - create the (empty) neighbour table
+ * @dev: the interface
+ *
+ * Return: 0 or the rhashtable error.
+ */
 int ipib_neigh_init(struct ipib_dev *dev)
 {
 	INIT_LIST_HEAD(&dev->neigh_list);
@@ -255,6 +269,10 @@ int ipib_neigh_init(struct ipib_dev *dev)
 	return rhashtable_init(&dev->neighs, &neigh_params);
 }
 
+/**
+ * ipib_neigh_uninit - remove every neighbour and destroy the table
+ * @dev: the interface
+ */
 void ipib_neigh_uninit(struct ipib_dev *dev)
 {
 	ipib_neigh_gc_stop(dev);

@@ -53,9 +53,9 @@ test_connected_traffic()
 
 	wait_ping "$NS_A" "$IP4_B" 10
 	check_err $? "no IPv4 ping in connected mode"
-	ping_ok "$NS_A" "$IP4_B" -s 65000 -M do
+	ping_ok "$NS_A" "$IP4_B" -s 65000 -M "do"
 	check_err $? "IPv4 ping -s 65000 -M do failed in connected mode"
-	ping_ok "$NS_A" "$IP4_B" -s 30000 -M do
+	ping_ok "$NS_A" "$IP4_B" -s 30000 -M "do"
 	check_err $? "IPv4 ping -s 30000 -M do failed in connected mode"
 	ping_ok "$NS_A" "$IP6_B" -s 60000
 	check_err $? "IPv6 ping -s 60000 failed in connected mode"
@@ -82,7 +82,7 @@ test_back_to_datagram()
 	check_err $? "$IB_A mode reads '$(get_mode "$NS_A" "$IB_A")'"
 	[ "$(ib_mtu "$NS_A" "$IB_A")" = "$DGRAM_MTU" ]
 	check_err $? "$IB_A MTU is $(ib_mtu "$NS_A" "$IB_A") after datagram, expected $DGRAM_MTU"
-	wait_ping "$NS_A" "$IP4_B" 10 && ping_ok "$NS_A" "$IP4_B" -s $((DGRAM_MTU - 28)) -M do
+	wait_ping "$NS_A" "$IP4_B" 10 && ping_ok "$NS_A" "$IP4_B" -s $((DGRAM_MTU - 28)) -M "do"
 	check_err $? "no full-size ping back in datagram mode"
 	log_test "back to datagram mode: MTU $DGRAM_MTU, traffic flows"
 }

@@ -29,7 +29,7 @@ fabric_case()
 	mtu=$(ib_mtu "$NS_B" "$IB_B")
 	[ "$mtu" = "$want" ]
 	check_err $? "MTU of $IB_B is $mtu, expected $want"
-	ping_ok "$NS_A" "$IP4_B" -s $((want - 28)) -M do
+	ping_ok "$NS_A" "$IP4_B" -s $((want - 28)) -M "do"
 	check_err $? "ping with a full $want-byte packet failed"
 	log_test "fabric MTU $ibmtu: IPoIB MTU $want"
 
@@ -49,9 +49,9 @@ fabric_case()
 	mtu=$(ib_mtu "$NS_A" "$IB_A")
 	[ "$mtu" = 1500 ]
 	check_err $? "MTU is $mtu after setting 1500"
-	ping_ok "$NS_A" "$IP4_B" -s $((1500 - 28)) -M do
+	ping_ok "$NS_A" "$IP4_B" -s $((1500 - 28)) -M "do"
 	check_err $? "ping with a full 1500-byte packet failed"
-	ping_ok "$NS_A" "$IP4_B" -s $((1500 - 27)) -M do
+	ping_ok "$NS_A" "$IP4_B" -s $((1500 - 27)) -M "do"
 	check_fail $? "a 1501-byte packet went out with DF at MTU 1500"
 	ip -n "$NS_A" link set dev "$IB_A" mtu "$want"
 	check_err $? "setting the MTU back to $want failed"

@@ -43,15 +43,15 @@ test_max_unfragmented()
 	max6=$((mtu - 48))
 	log_info "MTU $mtu: IPv4 payload $max4, IPv6 payload $max6"
 
-	ping_ok "$NS_A" "$IP4_B" -s "$max4" -M do
+	ping_ok "$NS_A" "$IP4_B" -s "$max4" -M "do"
 	check_err $? "IPv4 ping -s $max4 -M do failed"
-	ping_ok "$NS_A" "$IP4_B" -s $((max4 + 1)) -M do
+	ping_ok "$NS_A" "$IP4_B" -s $((max4 + 1)) -M "do"
 	check_fail $? "IPv4 ping -s $((max4 + 1)) -M do passed although it exceeds MTU $mtu"
 	log_test "IPv4 ping, largest unfragmented ($max4 bytes, DF)"
 
-	ping_ok "$NS_A" "$IP6_B" -s "$max6" -M do
+	ping_ok "$NS_A" "$IP6_B" -s "$max6" -M "do"
 	check_err $? "IPv6 ping -s $max6 -M do failed"
-	ping_ok "$NS_A" "$IP6_B" -s $((max6 + 1)) -M do
+	ping_ok "$NS_A" "$IP6_B" -s $((max6 + 1)) -M "do"
 	check_fail $? "IPv6 ping -s $((max6 + 1)) -M do passed although it exceeds MTU $mtu"
 	log_test "IPv6 ping, largest unfragmented ($max6 bytes, DF)"
 }

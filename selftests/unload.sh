@@ -20,6 +20,7 @@ require_cmd ping iperf3
 
 CYCLES=${CYCLES:-20}
 
+# ipoib_netdevs: how many IPoIB (ARPHRD_INFINIBAND) net devices exist here.
 ipoib_netdevs()
 {
 	local d n=0
@@ -28,6 +29,11 @@ ipoib_netdevs()
 		[ "$(cat "$d/type" 2>/dev/null)" = 32 ] && n=$((n + 1))
 	done
 	echo "$n"
+}
+
+ipoib_netdevs_at_least()
+{
+	[ "$(ipoib_netdevs)" -ge "$1" ]
 }
 
 # start_traffic: pings both ways and a UDP stream a->b, in the background.
@@ -93,12 +99,13 @@ cycle()
 	else
 		insmod "$MODDIR/ib_ipoib.ko" || return 1
 	fi
-	wait_for 20 bash -c "[ \$(ls /sys/class/net | grep -c '^ib') -ge 2 ]" || return 1
-	for dev in $(ls /sys/class/net | grep '^ib'); do
+	wait_for 20 ipoib_netdevs_at_least 2 || return 1
+	for dev in /sys/class/net/*; do
+		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
+		dev=${dev##*/}
 		ip link set dev "$dev" up || return 1
 	done
 	if [ $((i % 2)) = 1 ]; then
-		dev=$(ls /sys/class/net | grep '^ib' | head -n 1)
 		wait_for 30 bash -c "ip link show dev $dev | grep -q LOWER_UP" || return 1
 	fi
 	local t1=$SECONDS

@@ -207,7 +207,7 @@ static int setup_pair(struct bench_end *a, struct bench_end *b,
 static int reap(struct bench_end *a, struct bench_end *b, u64 *done,
 		u64 *sent_ok)
 {
-	struct ib_wc wc[16];
+	struct ib_wc wc[4];
 	int n, i, err = 0;
 
 	n = ib_poll_cq(a->scq, ARRAY_SIZE(wc), wc);
