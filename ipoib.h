@@ -259,6 +259,7 @@ struct ipib_dev {
 
 	/* events */
 	struct work_struct flush_work[IPIB_FLUSH_LEVELS];
+	struct work_struct gid_work;
 	struct work_struct carrier_work;
 
 	/* parent/child interfaces (P_Key children come later) */

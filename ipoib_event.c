@@ -7,10 +7,12 @@
  * is separate from the per-interface workqueue so a flush may wait for the
  * interface's own work.  The flush itself runs under RTNL, serialised with
  * open and stop:
- *   light  (client reregister, GID change): paths invalid, rejoin groups;
+ *   light  (client reregister): paths invalid, rejoin groups;
  *   normal (port error/active, LID change): down, then up again;
  *   heavy  (P_Key change): re-read the P_Key; if it changed, down, restart
  *          the QP with the new P_Key, up again.
+ * A GID change only matters when GID index 0 (our address) changed; then
+ * the interface goes down and up with the new address.
  */
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -53,8 +55,10 @@ void ipib_event_handler(struct ib_event_handler *handler,
 
 	switch (event->event) {
 	case IB_EVENT_CLIENT_REREGISTER:
-	case IB_EVENT_GID_CHANGE:
 		ipib_flush_queue(dev, IPIB_FLUSH_LIGHT);
+		break;
+	case IB_EVENT_GID_CHANGE:
+		queue_work(ipib_flush_wq, &dev->gid_work);
 		break;
 	case IB_EVENT_PORT_ERR:
 	case IB_EVENT_PORT_ACTIVE:
@@ -114,21 +118,17 @@ static void flush_restart_qp(struct ipib_dev *dev)
 	netif_wake_queue(dev->ndev);
 }
 
-static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
+static void do_flush_locked(struct ipib_dev *dev, enum ipib_flush_level level)
 {
-	rtnl_lock();
-	if (level == IPIB_FLUSH_HEAVY && !pkey_changed(dev))
-		goto out_unlock;
-	if (refresh_gid(dev) && level == IPIB_FLUSH_LIGHT)
-		level = IPIB_FLUSH_NORMAL;
+	ASSERT_RTNL();
 	if (!dev->admin_up)
-		goto out_unlock;
+		return;
 
 	ipib_dbg(dev, "flush level %d\n", level);
 	if (level == IPIB_FLUSH_LIGHT) {
 		if (dev->oper_up)
 			flush_light(dev);
-		goto out_unlock;
+		return;
 	}
 
 	ipib_dev_down(dev);
@@ -137,6 +137,16 @@ static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
 	else if (!dev->qp_ready && dev->pkey_valid && !ipib_ib_open(dev))
 		netif_wake_queue(dev->ndev);
 	ipib_dev_up(dev);
+}
+
+static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
+{
+	rtnl_lock();
+	if (level == IPIB_FLUSH_HEAVY && !pkey_changed(dev))
+		goto out_unlock;
+	if (refresh_gid(dev) && level == IPIB_FLUSH_LIGHT)
+		level = IPIB_FLUSH_NORMAL;
+	do_flush_locked(dev, level);
 out_unlock:
 	rtnl_unlock();
 }
@@ -159,8 +169,19 @@ static void flush_heavy_worker(struct work_struct *work)
 			      flush_work[IPIB_FLUSH_HEAVY]), IPIB_FLUSH_HEAVY);
 }
 
+static void gid_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(work, struct ipib_dev, gid_work);
+
+	rtnl_lock();
+	if (refresh_gid(dev))
+		do_flush_locked(dev, IPIB_FLUSH_NORMAL);
+	rtnl_unlock();
+}
+
 void ipib_event_init(struct ipib_dev *dev)
 {
+	INIT_WORK(&dev->gid_work, gid_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_LIGHT], flush_light_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_NORMAL], flush_normal_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_HEAVY], flush_heavy_worker);
@@ -178,4 +199,5 @@ void ipib_event_cancel(struct ipib_dev *dev)
 
 	for (i = 0; i < IPIB_FLUSH_LEVELS; i++)
 		cancel_work_sync(&dev->flush_work[i]);
+	cancel_work_sync(&dev->gid_work);
 }

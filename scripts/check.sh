@@ -10,7 +10,9 @@
 #
 # Environment (also as make variables: make check IPOIB=reference):
 #   KERNEL=stock|debug|all   kernels for the guest suite (default all)
-#   IPOIB=ours|reference|all drivers under test (default all)
+#   IPOIB=ours|reference|all drivers under test (default: both on the stock
+#                            kernel, ours on the debug kernel)
+#   GUEST_JOBS=N             guests run side by side (default: host cores)
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
 #   TEST_TIMEOUT=SECS        per test script (default 900)
 # The last line is "N passed, N failed, N skipped"; the exit status is 1
@@ -25,6 +27,8 @@ static_only=0
 kernels=${KERNEL:-all}
 [ "$kernels" = all ] && kernels="stock debug"
 drivers=${IPOIB:-all}
+drivers_given=0
+[ -n "${IPOIB:-}" ] && drivers_given=1
 [ "$drivers" = all ] && drivers="ours reference"
 test_timeout=${TEST_TIMEOUT:-900}
 outroot=$proj/selftests/vm/out
@@ -196,19 +200,26 @@ fi
 
 mapfile -t tests < <(selftests/run_tests.sh --list)
 
-# guest_test KERNEL DRIVER TEST: one boot, one script.
-guest_test() {
-	local k=$1 d=$2 t=${3%.sh} name log rc last p f s
+# guest_run KERNEL DRIVER TEST: one boot, one script; output to its log,
+# "rc secs" to its .rc file.  Runs in the background (see below).
+guest_run() {
+	local k=$1 d=$2 t=$3 base=$logdir/$1-$2-$3 start=$SECONDS rc
 
-	name="$k/$d/$t"
-	log=$logdir/$k-$d-$t.log
-	step "guest: $name"
 	selftests/vm/run-guest --kernel "$k" --timeout $((test_timeout + 120)) \
-		--log "$logdir/$k-$d-$t.console" --env IPOIB="$d" \
-		--env TEST_TIMEOUT="$test_timeout" -- selftests/run_tests.sh "$t" 2>&1 |
-		tee "$log" | sed -u 's/^run-guest:/# run-guest:/' | indent
-	rc=${PIPESTATUS[0]}
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+		--log "$base.console" --env IPOIB="$d" \
+		--env TEST_TIMEOUT="$test_timeout" -- selftests/run_tests.sh "$t" \
+		>"$base.log" 2>&1
+	rc=$?
+	echo "$rc $((SECONDS - start))" >"$base.rc"
+}
+
+# guest_report KERNEL DRIVER TEST: fold a finished run into the totals.
+guest_report() {
+	local k=$1 d=$2 t=$3 base=$logdir/$1-$2-$3 rc secs last p f s
+
+	read -r rc secs <"$base.rc"
+	sed 's/^run-guest:/# run-guest:/' "$base.log" | indent
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$base.log" | tail -n 1)
 	p=0 f=0 s=0
 	if [ -n "$last" ]; then
 		read -r p _ f _ s _ <<<"${last//,/}"
@@ -216,14 +227,18 @@ guest_test() {
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
 	n=$((n + 1))
 	if [ "$rc" -eq 0 ]; then
-		echo "ok $n $name # $((SECONDS - step_start))s"
+		echo "ok $n $k/$d/$t # ${secs}s"
 	else
 		# A splat, timeout or crash fails the run even if every case passed.
 		[ "$f" -gt 0 ] || fail=$((fail + 1))
-		echo "not ok $n $name # run-guest exited $rc, console: $logdir/$k-$d-$t.console"
+		echo "not ok $n $k/$d/$t # run-guest exited $rc, console: $base.console"
 	fi
 }
 
+# Each guest is one single-threaded TCG process, so GUEST_JOBS guests (one
+# per host core by default) run side by side; results are reported in order.
+guest_jobs=${GUEST_JOBS:-$(nproc)}
+jobs_list=()
 for k in $kernels; do
 	if [ "$k" = debug ]; then
 		step "debug kernel (cached build or a fresh one, ~15 min)"
@@ -236,11 +251,46 @@ for k in $kernels; do
 		fi
 		run_step "build W=1 -Werror (debug kernel)" build_werror "$dbg/build"
 	fi
-	for d in $drivers; do
+	# The debug kernel hunts for bugs in our code (and softib's); the
+	# reference runs there only when asked for with IPOIB=reference|all.
+	kdrivers=$drivers
+	[ "$k" = debug ] && [ "$drivers_given" = 0 ] && kdrivers=ours
+	for d in $kdrivers; do
 		for t in "${tests[@]}"; do
-			guest_test "$k" "$d" "$t"
+			jobs_list+=("$k $d ${t%.sh}")
 		done
 	done
+done
+
+step "guest suite: ${#jobs_list[@]} runs, $guest_jobs at a time"
+running=()
+next=0
+reported=0
+while [ "$reported" -lt ${#jobs_list[@]} ]; do
+	while [ ${#running[@]} -lt "$guest_jobs" ] && [ "$next" -lt ${#jobs_list[@]} ]; do
+		# shellcheck disable=SC2086 # "kernel driver test" split on purpose
+		guest_run ${jobs_list[$next]} &
+		running+=("$!")
+		next=$((next + 1))
+	done
+	# Report finished runs strictly in list order.
+	read -r k d t <<<"${jobs_list[$reported]}"
+	if [ -f "$logdir/$k-$d-$t.rc" ]; then
+		guest_report "$k" "$d" "$t"
+		reported=$((reported + 1))
+		continue
+	fi
+	if [ ${#running[@]} -eq 0 ]; then
+		# Nothing left running and still no result: the run died.
+		echo "255 0" >"$logdir/$k-$d-$t.rc"
+		continue
+	fi
+	wait -n 2>/dev/null || true
+	alive=()
+	for pid in "${running[@]}"; do
+		kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+	done
+	running=("${alive[@]}")
 done
 
 echo "1..$n"

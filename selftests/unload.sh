@@ -91,7 +91,7 @@ test_rmmod_softib_under_ipoib()
 # carrier), unload in the order of the cycle.
 cycle()
 {
-	local i=$1 dev t0=$SECONDS
+	local i=$1 dev first= t0=$SECONDS
 
 	insmod "$MODDIR/softib.ko" || return 1
 	if [ "$IPOIB" = reference ]; then
@@ -102,11 +102,11 @@ cycle()
 	wait_for 20 ipoib_netdevs_at_least 2 || return 1
 	for dev in /sys/class/net/*; do
 		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
-		dev=${dev##*/}
-		ip link set dev "$dev" up || return 1
+		first=${first:-${dev##*/}}
+		ip link set dev "${dev##*/}" up || return 1
 	done
 	if [ $((i % 2)) = 1 ]; then
-		wait_for 30 bash -c "ip link show dev $dev | grep -q LOWER_UP" || return 1
+		wait_for 30 bash -c "ip link show dev $first | grep -q LOWER_UP" || return 1
 	fi
 	local t1=$SECONDS
 	if [ $((i % 2)) = 0 ]; then
