@@ -11,7 +11,7 @@ ifneq ($(KERNELRELEASE),)
 
 obj-$(CONFIG_INFINIBAND_IPOIB) += ib_ipoib.o
 
-ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o ipoib_ethtool.o ipoib_fs.o ipoib_sysfs.o ipoib_netlink.o ipoib_cm.o ipoib_vlan.o
+ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o ipoib_mcast_group.o ipoib_mcast_join.o ipoib_mcast_sa.o ipoib_ethtool.o ipoib_fs.o ipoib_sysfs.o ipoib_netlink.o ipoib_cm.o ipoib_vlan.o
 
 # Test modules: only when built out of tree by the wrapper below.
 obj-m += $(IPOIB_TEST_DIRS)
