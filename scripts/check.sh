@@ -293,6 +293,25 @@ while [ "$reported" -lt ${#jobs_list[@]} ]; do
 	running=("${alive[@]}")
 done
 
+# Throughput of ours and of the reference, measured in this same run (the
+# guests ran side by side on the same host): figures and their ratio.
+iperf_compare() {
+	local k=$1 o=$logdir/$1-ours-iperf.log r=$logdir/$1-reference-iperf.log dir a b
+
+	[ -f "$o" ] && [ -f "$r" ] || return 0
+	for dir in "tcp a->b" "tcp b->a" "tcp6 a->b"; do
+		a=$(grep -m1 -F "iperf3 $dir:" "$o" | grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
+		b=$(grep -m1 -F "iperf3 $dir:" "$r" | grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
+		[ -n "$a" ] && [ -n "$b" ] || continue
+		awk -v d="$dir" -v k="$k" -v a="$a" -v b="$b" 'BEGIN {
+			printf "# iperf3 %s (%s kernel): ours %s Mbit/s, reference %s Mbit/s, ratio %.2f\n",
+			       d, k, a, b, (b > 0 ? a / b : 0) }'
+	done
+}
+for k in $kernels; do
+	iperf_compare "$k"
+done
+
 echo "1..$n"
 echo "# make check took $((SECONDS - t_start))s; logs in $logdir"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -18,8 +18,10 @@ source "$(dirname "$0")/ib_lib.sh"
 require_cmd iperf3 ss
 
 IPERF_TIME=${IPERF_TIME:-3}
-UDP_RATE=${UDP_RATE:-5M}
-UDP_MAX_LOSS=${UDP_MAX_LOSS:-5}
+UDP_RATE=${UDP_RATE:-2M}
+# A TCG guest on a loaded host loses datagrams in iperf3 itself (the
+# server falls behind); the limit catches a broken path, not jitter.
+UDP_MAX_LOSS=${UDP_MAX_LOSS:-20}
 
 OUT=$(mktemp)
 defer rm -f "$OUT"
