@@ -249,6 +249,18 @@ static int groups_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* Reading runs the SA's in-kernel self-test; details go to the kernel log. */
+static int sa_selftest_show(struct seq_file *m, void *v)
+{
+	int err = sib_sa_selftest();
+
+	if (err)
+		seq_printf(m, "fail: %d\n", err);
+	else
+		seq_puts(m, "pass\n");
+	return 0;
+}
+
 static int bench_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&sib_fab->cfg_lock);
@@ -301,6 +313,7 @@ SIB_KNOB_FOPS(faults);
 SIB_KNOB_FOPS(bench);
 DEFINE_SHOW_ATTRIBUTE(counters);
 DEFINE_SHOW_ATTRIBUTE(groups);
+DEFINE_SHOW_ATTRIBUTE(sa_selftest);
 
 void sib_debugfs_init(void)
 {
@@ -311,6 +324,7 @@ void sib_debugfs_init(void)
 	debugfs_create_file("sm", 0600, fab, NULL, &sm_fops);
 	debugfs_create_file("faults", 0600, fab, NULL, &faults_fops);
 	debugfs_create_file("groups", 0400, fab, NULL, &groups_fops);
+	debugfs_create_file("sa_selftest", 0400, fab, NULL, &sa_selftest_fops);
 	debugfs_create_file("bench", 0600, fab, NULL, &bench_fops);
 }
 
