@@ -255,8 +255,10 @@ for k in $kernels; do
 	# reference runs there only when asked for with IPOIB=reference|all.
 	kdrivers=$drivers
 	[ "$k" = debug ] && [ "$drivers_given" = 0 ] && kdrivers=ours
-	for d in $kdrivers; do
-		for t in "${tests[@]}"; do
+	# Test by test, the drivers next to each other: with two guests at a
+	# time ours and the reference run the same script side by side.
+	for t in "${tests[@]}"; do
+		for d in $kdrivers; do
 			jobs_list+=("$k $d ${t%.sh}")
 		done
 	done
