@@ -38,7 +38,8 @@ struct bench_case {
 	s64 ns;
 };
 
-static DEFINE_MUTEX(sib_bench_lock);
+/* one benchmark at a time; device replacement (main.c) takes it too */
+DEFINE_MUTEX(sib_bench_lock);
 
 static int post_recv(struct bench_end *e, u32 i)
 {

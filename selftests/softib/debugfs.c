@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softib test knobs under /sys/kernel/debug/softib/:
- *   <ibdev>/port<N>/{link,pkeys,lid,counters}
- *   fabric/{sm,faults,groups,bench}
+ *   <ibdev>/replace, <ibdev>/port<N>/{link,pkeys,lid,counters}
+ *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}
  * Malformed writes fail with -EINVAL and change nothing.
  */
 #include <linux/debugfs.h>
@@ -16,8 +16,11 @@
 #define SIB_KNOB_MAX 128
 #define SIB_FAULT_PPM_MAX 1000000
 #define SIB_FAULT_DELAY_MAX 1000000
+#define SIB_SA_DELAY_MAX 10000
 
 static struct dentry *sib_dbg_root;
+/* softib<index> directories: created once, kept across replace */
+static struct dentry *sib_dbg_devs[SIB_MAX_DEVICES];
 
 static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_XMIT_PKTS] = "xmit_packets",
@@ -42,6 +45,7 @@ static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_FAULT_DELAY] = "fault_delay",
 	[SIB_CNT_RC_RNR] = "rc_rnr_naks",
 	[SIB_CNT_RC_RETRY] = "rc_retries",
+	[SIB_CNT_DROP_NO_SM] = "drop_no_sm",
 };
 
 /* Copy a short user write into @buf, NUL-terminated and stripped. */
@@ -156,7 +160,8 @@ static int counters_show(struct seq_file *m, void *v)
 
 static int sm_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "sm_lid %u\n", READ_ONCE(sib_fab->sm_lid));
+	seq_printf(m, "sm_lid %u\nstate %s\n", sib_fabric_sm_lid(),
+		   READ_ONCE(sib_fab->sm_stopped) ? "stopped" : "running");
 	return 0;
 }
 
@@ -169,16 +174,159 @@ static ssize_t sm_write(struct file *file, const char __user *ubuf,
 	s = knob_input(ubuf, len, buf);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	if (!strcmp(s, "reregister")) {
-		sib_fabric_sm_event(IB_EVENT_CLIENT_REREGISTER);
-	} else if (!strcmp(s, "handover")) {
+	if (!strcmp(s, "reregister"))
+		err = sib_fabric_sm_reregister(false);
+	else if (!strcmp(s, "handover"))
 		err = sib_fabric_sm_handover();
-	} else if (!strcmp(s, "restart")) {
-		sib_sa_restart(sib_fab->sa);
-		sib_fabric_sm_event(IB_EVENT_CLIENT_REREGISTER);
-	} else {
+	else if (!strcmp(s, "restart"))
+		err = sib_fabric_sm_reregister(true);
+	else if (!strcmp(s, "stop"))
+		sib_fabric_sm_stop();
+	else if (!strcmp(s, "start"))
+		sib_fabric_sm_start();
+	else
 		err = -EINVAL;
+	return err ? err : len;
+}
+
+/* ---- fabric/sa ---- */
+
+static const char * const sib_sa_mode_names[] = {
+	[SIB_SA_OK] = "ok",
+	[SIB_SA_REJECT] = "reject",
+	[SIB_SA_DROP] = "drop",
+};
+
+static const char * const sib_sa_counter_names[SIB_SA_CNT_MAX] = {
+	[SIB_SA_JOIN_REQS] = "join_requests",
+	[SIB_SA_JOIN_REJECTED] = "join_rejected",
+	[SIB_SA_JOIN_DROPPED] = "join_dropped",
+	[SIB_SA_PATH_REQS] = "path_requests",
+	[SIB_SA_PATH_REJECTED] = "path_rejected",
+	[SIB_SA_PATH_DROPPED] = "path_dropped",
+	[SIB_SA_NO_SM_DROPPED] = "no_sm_dropped",
+};
+
+static int sa_show(struct seq_file *m, void *v)
+{
+	s64 cnt[SIB_SA_CNT_MAX];
+	struct sib_sa_policy pol;
+	int i;
+
+	/* outcomes before requests: a reader never sees more rejected */
+	for (i = SIB_SA_CNT_MAX - 1; i >= 0; i--) {
+		cnt[i] = atomic64_read(&sib_fab->sa_cnt[i]);
+		smp_rmb();	/* pairs with sa_mode()'s barrier */
 	}
+	sib_fabric_sa_policy(&pol);
+	seq_printf(m, "delay_ms=%u join=%s path=%s\n", pol.delay_ms,
+		   sib_sa_mode_names[pol.join], sib_sa_mode_names[pol.path]);
+	for (i = 0; i < SIB_SA_CNT_MAX; i++)
+		seq_printf(m, "%s %lld\n", sib_sa_counter_names[i],
+			   (long long)cnt[i]);
+	return 0;
+}
+
+static int parse_sa_mode(const char *val, enum sib_sa_mode *mode)
+{
+	int i = match_string(sib_sa_mode_names, ARRAY_SIZE(sib_sa_mode_names),
+			     val);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
+
+static int parse_sa_setting(char *tok, struct sib_sa_policy *pol)
+{
+	char *val = strchr(tok, '=');
+
+	if (!val)
+		return -EINVAL;
+	*val++ = '\0';
+	if (!strcmp(tok, "delay_ms")) {
+		if (kstrtou32(val, 10, &pol->delay_ms) ||
+		    pol->delay_ms > SIB_SA_DELAY_MAX)
+			return -EINVAL;
+		return 0;
+	}
+	if (!strcmp(tok, "join"))
+		return parse_sa_mode(val, &pol->join);
+	if (!strcmp(tok, "path"))
+		return parse_sa_mode(val, &pol->path);
+	return -EINVAL;
+}
+
+/* "reset" zeroes the counters; any other line is the whole setting. */
+static ssize_t sa_write(struct file *file, const char __user *ubuf,
+			size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s, *tok;
+	struct sib_sa_policy pol = {};
+	unsigned int i;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!strcmp(s, "reset")) {
+		for (i = 0; i < SIB_SA_CNT_MAX; i++)
+			atomic64_set(&sib_fab->sa_cnt[i], 0);
+		return len;
+	}
+	while ((tok = strsep(&s, " \t\n")) != NULL) {
+		if (*tok && parse_sa_setting(tok, &pol))
+			return -EINVAL;
+	}
+	sib_fabric_set_sa_policy(&pol);
+	return len;
+}
+
+/* ---- fabric/bcast_mtu ---- */
+
+static int bcast_mtu_show(struct seq_file *m, void *v)
+{
+	sib_sa_dump_bcast_mtu(sib_fab->sa, m);
+	return 0;
+}
+
+/* "<bytes>", "code=<0..15>" or "default" (-1). */
+static int parse_bcast_mtu(const char *val, int *code)
+{
+	unsigned int n;
+
+	if (!strcmp(val, "default")) {
+		*code = -1;
+		return 0;
+	}
+	if (str_has_prefix(val, "code=")) {
+		if (kstrtouint(val + 5, 10, &n) || n > 15)
+			return -EINVAL;
+		*code = n;
+		return 0;
+	}
+	if (kstrtouint(val, 10, &n))
+		return -EINVAL;
+	*code = ib_mtu_int_to_enum(n);
+	return ib_mtu_enum_to_int(*code) == n ? 0 : -EINVAL;
+}
+
+static ssize_t bcast_mtu_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s, *key, *val;
+	int code, err;
+	u16 pkey;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	key = strsep(&s, " \t");
+	val = s ? skip_spaces(s) : NULL;
+	if (!val || kstrtou16(key, 0, &pkey) || !(pkey & 0x7fff) ||
+	    strpbrk(val, " \t\n") || parse_bcast_mtu(val, &code))
+		return -EINVAL;
+	err = sib_sa_set_bcast_mtu(sib_fab->sa, pkey, code);
 	return err ? err : len;
 }
 
@@ -291,6 +439,30 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+/* ---- device knobs ---- */
+
+static int replace_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "write 1 to unplug and replug this HCA\n");
+	return 0;
+}
+
+static ssize_t replace_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	unsigned long index = (unsigned long)file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (strcmp(s, "1"))
+		return -EINVAL;
+	err = sib_replace_device(index);
+	return err ? err : len;
+}
+
 #define SIB_KNOB_FOPS(name)						\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
@@ -310,7 +482,10 @@ SIB_KNOB_FOPS(pkeys);
 SIB_KNOB_FOPS(lid);
 SIB_KNOB_FOPS(sm);
 SIB_KNOB_FOPS(faults);
+SIB_KNOB_FOPS(sa);
+SIB_KNOB_FOPS(bcast_mtu);
 SIB_KNOB_FOPS(bench);
+SIB_KNOB_FOPS(replace);
 DEFINE_SHOW_ATTRIBUTE(counters);
 DEFINE_SHOW_ATTRIBUTE(groups);
 DEFINE_SHOW_ATTRIBUTE(sa_selftest);
@@ -323,15 +498,33 @@ void sib_debugfs_init(void)
 	fab = debugfs_create_dir("fabric", sib_dbg_root);
 	debugfs_create_file("sm", 0600, fab, NULL, &sm_fops);
 	debugfs_create_file("faults", 0600, fab, NULL, &faults_fops);
+	debugfs_create_file("sa", 0600, fab, NULL, &sa_fops);
+	debugfs_create_file("bcast_mtu", 0600, fab, NULL, &bcast_mtu_fops);
 	debugfs_create_file("groups", 0400, fab, NULL, &groups_fops);
 	debugfs_create_file("sa_selftest", 0400, fab, NULL, &sa_selftest_fops);
 	debugfs_create_file("bench", 0600, fab, NULL, &bench_fops);
 }
 
+/* Waits for knob writes in progress (a replace among them). */
 void sib_debugfs_uninit(void)
 {
 	debugfs_remove_recursive(sib_dbg_root);
 	sib_dbg_root = NULL;
+	memset(sib_dbg_devs, 0, sizeof(sib_dbg_devs));
+}
+
+static struct dentry *dev_dir(unsigned int index)
+{
+	char name[16];
+
+	if (!sib_dbg_devs[index]) {
+		snprintf(name, sizeof(name), "softib%u", index);
+		sib_dbg_devs[index] = debugfs_create_dir(name, sib_dbg_root);
+		debugfs_create_file("replace", 0600, sib_dbg_devs[index],
+				    (void *)(unsigned long)index,
+				    &replace_fops);
+	}
+	return sib_dbg_devs[index];
 }
 
 void sib_debugfs_add_dev(struct sib_dev *sdev)
@@ -341,8 +534,7 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 	unsigned int i;
 	struct dentry *d;
 
-	snprintf(name, sizeof(name), "softib%u", sdev->index);
-	sdev->dbg = debugfs_create_dir(name, sib_dbg_root);
+	sdev->dbg = dev_dir(sdev->index);
 	for (i = 0; i < sdev->nports; i++) {
 		port = &sdev->ports[i];
 		snprintf(name, sizeof(name), "port%u", port->num);
@@ -356,10 +548,16 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 	}
 }
 
+/* The port directories go; softib<index> stays for the next device. */
 void sib_debugfs_del_dev(struct sib_dev *sdev)
 {
-	/* already gone with the root at module exit */
-	if (sib_dbg_root)
-		debugfs_remove_recursive(sdev->dbg);
+	unsigned int i;
+
+	for (i = 0; i < sdev->nports; i++) {
+		/* already gone with the root at module exit */
+		if (sib_dbg_root)
+			debugfs_remove_recursive(sdev->ports[i].dbg);
+		sdev->ports[i].dbg = NULL;
+	}
 	sdev->dbg = NULL;
 }

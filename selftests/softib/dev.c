@@ -4,6 +4,7 @@
  * registration with the RDMA core.
  */
 #include <linux/platform_device.h>
+#include <linux/slab.h>
 
 #include "softib.h"
 
@@ -137,20 +138,71 @@ static void sib_dev_del_ports(struct sib_dev *sdev, unsigned int n)
 		sib_fabric_del_port(&sdev->ports[n]);
 }
 
-static int sib_dev_add_ports(struct sib_dev *sdev)
+/* Link the ports into the fabric, at @lids when given (else any LID). */
+static int sib_dev_add_ports(struct sib_dev *sdev, const u16 *lids)
 {
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < sdev->nports; i++) {
 		sib_port_init(sdev, &sdev->ports[i], i + 1);
-		err = sib_fabric_add_port(&sdev->ports[i]);
+		err = sib_fabric_add_port(&sdev->ports[i], lids ? lids[i] : 0);
 		if (err) {
 			sib_dev_del_ports(sdev, i);
 			return err;
 		}
 	}
 	return 0;
+}
+
+static int sib_dev_register(struct sib_dev *sdev)
+{
+	char name[IB_DEVICE_NAME_MAX];
+	int err;
+
+	sib_debugfs_add_dev(sdev);
+	snprintf(name, sizeof(name), "softib%u", sdev->index);
+	err = ib_register_device(&sdev->ibdev, name, NULL);
+	if (err) {
+		sib_debugfs_del_dev(sdev);
+		return err;
+	}
+	WRITE_ONCE(sdev->registered, true);
+	return 0;
+}
+
+/* An HCA on @pdev; @st carries what a replaced one left (or NULL). */
+static struct sib_dev *sib_dev_build(struct platform_device *pdev,
+				     unsigned int index,
+				     const struct sib_dev_state *st)
+{
+	struct sib_dev *sdev;
+	unsigned int i;
+	int err;
+
+	sdev = ib_alloc_device(sib_dev, ibdev);
+	if (!sdev)
+		return ERR_PTR(-ENOMEM);
+	sdev->pdev = pdev;
+	sib_dev_setup(sdev, index);
+	if (st)
+		sdev->next_qpn = st->next_qpn;
+	err = sib_dev_add_ports(sdev, st ? st->lids : NULL);
+	if (err)
+		goto err_dealloc;
+	for (i = 0; st && i < sdev->nports; i++)
+		sib_port_set_pkeys(&sdev->ports[i], st->pkeys[i]);
+	err = sib_dev_register(sdev);
+	if (err)
+		goto err_ports;
+	return sdev;
+
+err_ports:
+	sib_dev_del_ports(sdev, sdev->nports);
+err_dealloc:
+	xa_destroy(&sdev->qps);
+	ib_dealloc_device(&sdev->ibdev);
+	return ERR_PTR(err);
 }
 
 /**
@@ -164,47 +216,88 @@ struct sib_dev *sib_dev_create(unsigned int index)
 {
 	struct platform_device *pdev;
 	struct sib_dev *sdev;
-	int err;
 
 	pdev = platform_device_register_simple("softib", index, NULL, 0);
 	if (IS_ERR(pdev))
 		return ERR_CAST(pdev);
-	sdev = ib_alloc_device(sib_dev, ibdev);
-	if (!sdev) {
-		err = -ENOMEM;
-		goto err_pdev;
-	}
-	sdev->pdev = pdev;
-	sib_dev_setup(sdev, index);
-	err = sib_dev_add_ports(sdev);
-	if (err)
-		goto err_dealloc;
-	sib_debugfs_add_dev(sdev);
-	err = ib_register_device(&sdev->ibdev, "softib%d", NULL);
-	if (err)
-		goto err_ports;
-	sdev->registered = true;
+	sdev = sib_dev_build(pdev, index, NULL);
+	if (IS_ERR(sdev))
+		platform_device_unregister(pdev);
 	return sdev;
+}
 
-err_ports:
+/* No more events for @sdev (they are dispatched asynchronously). */
+static void sib_dev_unregister(struct sib_dev *sdev)
+{
+	mutex_lock(&sib_fab->cfg_lock);
+	WRITE_ONCE(sdev->registered, false);
+	mutex_unlock(&sib_fab->cfg_lock);
+	ib_unregister_device(&sdev->ibdev);
+}
+
+/* Unlink and free an unregistered HCA, keeping its platform device. */
+static void sib_dev_release(struct sib_dev *sdev)
+{
 	sib_debugfs_del_dev(sdev);
 	sib_dev_del_ports(sdev, sdev->nports);
-err_dealloc:
 	xa_destroy(&sdev->qps);
 	ib_dealloc_device(&sdev->ibdev);
-err_pdev:
-	platform_device_unregister(pdev);
-	return ERR_PTR(err);
 }
 
 void sib_dev_destroy(struct sib_dev *sdev)
 {
 	struct platform_device *pdev = sdev->pdev;
 
-	ib_unregister_device(&sdev->ibdev);
-	sib_debugfs_del_dev(sdev);
-	sib_dev_del_ports(sdev, sdev->nports);
-	xa_destroy(&sdev->qps);
-	ib_dealloc_device(&sdev->ibdev);
+	sib_dev_unregister(sdev);
+	sib_dev_release(sdev);
 	platform_device_unregister(pdev);
+}
+
+/* What a replacement inherits; @sdev is unregistered (no QP is left). */
+static void sib_dev_save(struct sib_dev *sdev, struct sib_dev_state *st)
+{
+	unsigned int i;
+	u16 j;
+
+	st->next_qpn = sdev->next_qpn;
+	for (i = 0; i < sdev->nports; i++) {
+		st->lids[i] = READ_ONCE(sdev->ports[i].lid);
+		for (j = 0; j < SIB_PKEY_TBL_LEN; j++)
+			sib_port_pkey_at(&sdev->ports[i], j, &st->pkeys[i][j]);
+	}
+}
+
+/**
+ * sib_dev_replace - unplug an HCA and plug an identical one back in
+ * @old: the registered device; freed
+ *
+ * IB clients see the device removed and a new one added under the same
+ * name, with the same GUIDs, LIDs and P_Key tables, its links coming up
+ * as on load.  QP numbers continue from the old device's, so none is
+ * handed out again.
+ * Context: process; the caller serialises this with module unload.
+ * Return: the new device, or an ERR_PTR with the old one gone.
+ */
+struct sib_dev *sib_dev_replace(struct sib_dev *old)
+{
+	struct platform_device *pdev = old->pdev;
+	unsigned int index = old->index, i;
+	struct sib_dev_state *st;
+	struct sib_dev *sdev;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	sib_dev_unregister(old);
+	sib_dev_save(old, st);
+	sib_dev_release(old);
+	sdev = sib_dev_build(pdev, index, st);
+	kfree(st);
+	if (IS_ERR(sdev)) {
+		platform_device_unregister(pdev);
+		return sdev;
+	}
+	for (i = 0; i < sdev->nports; i++)
+		sib_port_set_link(&sdev->ports[i], true);
+	return sdev;
 }

@@ -137,15 +137,19 @@ static u16 free_lid(void)
 	return 0;
 }
 
-/* The SM sweep for a new port: assign a LID and link it into the fabric. */
-int sib_fabric_add_port(struct sib_port *port)
+/*
+ * The SM sweep for a new port: assign a LID (@lid when it is free, as for
+ * a port plugged back in) and link the port into the fabric.
+ */
+int sib_fabric_add_port(struct sib_port *port, u16 lid)
 {
 	struct sib_fabric *fab = sib_fab;
-	u16 lid;
 	int err;
 
 	mutex_lock(&fab->cfg_lock);
-	lid = free_lid();
+	if (lid < SIB_FIRST_LID || lid >= SIB_MCAST_LID_MIN ||
+	    xa_load(&fab->lids, lid))
+		lid = free_lid();
 	err = lid ? xa_insert_irq(&fab->lids, lid, port, GFP_KERNEL) : -ENOSPC;
 	if (!err) {
 		WRITE_ONCE(port->lid, lid);
@@ -204,9 +208,15 @@ int sib_fabric_set_lid(struct sib_port *port, u16 lid)
 	mutex_unlock(&fab->cfg_lock);
 	synchronize_rcu();
 	sib_port_event(port, IB_EVENT_LID_CHANGE);
-	if (fab->sm_lid == lid && old != lid)
+	if (fab->sm_lid == lid && !READ_ONCE(fab->sm_stopped))
 		sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
 	return 0;
+}
+
+/* The SM LID that ports report: 0 while the SM is stopped. */
+u16 sib_fabric_sm_lid(void)
+{
+	return READ_ONCE(sib_fab->sm_stopped) ? 0 : READ_ONCE(sib_fab->sm_lid);
 }
 
 void sib_fabric_sm_event(enum ib_event_type type)
@@ -227,6 +237,10 @@ int sib_fabric_sm_handover(void)
 	bool found = false;
 
 	mutex_lock(&fab->cfg_lock);
+	if (fab->sm_stopped) {
+		mutex_unlock(&fab->cfg_lock);
+		return -EBUSY;
+	}
 	list_for_each_entry(port, &fab->ports, node) {
 		if (found) {
 			next = port;
@@ -247,4 +261,69 @@ int sib_fabric_sm_handover(void)
 		return -ENODEV;
 	sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
 	return 0;
+}
+
+/* Client reregister (after forgetting the groups for an SM restart). */
+int sib_fabric_sm_reregister(bool restart)
+{
+	struct sib_fabric *fab = sib_fab;
+
+	mutex_lock(&fab->cfg_lock);
+	if (fab->sm_stopped) {
+		mutex_unlock(&fab->cfg_lock);
+		return -EBUSY;
+	}
+	mutex_unlock(&fab->cfg_lock);
+	if (restart)
+		sib_sa_restart(fab->sa);
+	sib_fabric_sm_event(IB_EVENT_CLIENT_REREGISTER);
+	return 0;
+}
+
+/* Set sm_stopped; false when it already had that value. */
+static bool sm_set_stopped(bool stopped)
+{
+	struct sib_fabric *fab = sib_fab;
+	bool changed;
+
+	mutex_lock(&fab->cfg_lock);
+	changed = fab->sm_stopped != stopped;
+	WRITE_ONCE(fab->sm_stopped, stopped);
+	mutex_unlock(&fab->cfg_lock);
+	return changed;
+}
+
+/*
+ * The SM goes away: ports report SM LID 0, the SA drops every request and
+ * an address handle for LID 0 cannot be created, so ib_sa, told by
+ * SM_CHANGE, ends up without an SM address handle.  The SA keeps its
+ * groups.  Idempotent.
+ */
+void sib_fabric_sm_stop(void)
+{
+	if (sm_set_stopped(true))
+		sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
+}
+
+/* The SM comes back at its LID with the SA's state intact.  Idempotent. */
+void sib_fabric_sm_start(void)
+{
+	if (sm_set_stopped(false))
+		sib_fabric_sm_event(IB_EVENT_SM_CHANGE);
+}
+
+void sib_fabric_sa_policy(struct sib_sa_policy *out)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sib_fab->lock, flags);
+	*out = sib_fab->sa_policy;
+	spin_unlock_irqrestore(&sib_fab->lock, flags);
+}
+
+void sib_fabric_set_sa_policy(const struct sib_sa_policy *pol)
+{
+	spin_lock_irq(&sib_fab->lock);
+	sib_fab->sa_policy = *pol;
+	spin_unlock_irq(&sib_fab->lock);
 }

@@ -43,6 +43,7 @@ static unsigned int max_send_sge = 18;
 module_param(max_send_sge, uint, 0444);
 MODULE_PARM_DESC(max_send_sge, "Send SGEs per WR (1..32, default 18)");
 
+/* under sib_bench_lock once the module is live */
 static struct sib_dev *sib_devs[SIB_MAX_DEVICES];
 
 static int check_params(void)
@@ -100,6 +101,30 @@ static void bring_ports_up(void)
 			sib_port_set_link(&sib_devs[i]->ports[p], true);
 }
 
+/**
+ * sib_replace_device - fabric knob <ibdev>/replace: unplug and replug
+ * @index: the device number
+ *
+ * Return: 0, -ENODEV when the device is gone (a replacement failed
+ * before), or the error that made the new device fail (it is gone then).
+ */
+int sib_replace_device(unsigned int index)
+{
+	struct sib_dev *sdev;
+	int err = -ENODEV;
+
+	if (index >= SIB_MAX_DEVICES)
+		return -EINVAL;
+	mutex_lock(&sib_bench_lock);
+	if (sib_devs[index]) {
+		sdev = sib_dev_replace(sib_devs[index]);
+		err = PTR_ERR_OR_ZERO(sdev);
+		sib_devs[index] = err ? NULL : sdev;
+	}
+	mutex_unlock(&sib_bench_lock);
+	return err;
+}
+
 static int __init sib_init(void)
 {
 	int err;
@@ -111,10 +136,13 @@ static int __init sib_init(void)
 	if (err)
 		return err;
 	sib_debugfs_init();
+	mutex_lock(&sib_bench_lock);
 	err = create_devices();
+	if (!err)
+		bring_ports_up();
+	mutex_unlock(&sib_bench_lock);
 	if (err)
 		goto err_fabric;
-	bring_ports_up();
 	pr_info("%u devices with %u port(s) each\n", sib_params.devices,
 		sib_params.ports);
 	return 0;
@@ -130,7 +158,9 @@ static void __exit sib_exit(void)
 	/* no knob (the benchmark) may run while devices go away */
 	sib_debugfs_uninit();
 	/* each device unlinks its ports once its QPs are gone */
+	mutex_lock(&sib_bench_lock);
 	destroy_devices();
+	mutex_unlock(&sib_bench_lock);
 	sib_fabric_destroy();
 }
 

@@ -59,6 +59,9 @@ int sib_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 		return -EINVAL;
 	if (!sib_port_get(to_sdev(ibah->device), attr->port_num))
 		return -EINVAL;
+	/* LID 0 is reserved: no address handle for it (an SM LID of 0) */
+	if (!rdma_ah_get_dlid(attr))
+		return -EINVAL;
 	ah->attr = *attr;
 	ah->attr.grh.sgid_attr = NULL;
 	return 0;

@@ -32,7 +32,7 @@ void sib_port_event(struct sib_port *port, enum ib_event_type type)
 		.element.port_num = port->num,
 	};
 
-	if (port->sdev->registered)
+	if (READ_ONCE(port->sdev->registered))
 		ib_dispatch_event(&ev);
 }
 
@@ -61,6 +61,14 @@ void sib_port_set_link(struct sib_port *port, bool up)
 		sib_sa_port_down(sib_fab->sa, &gid);
 	}
 	sib_port_event(port, up ? IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR);
+}
+
+/* Load a whole P_Key table (a replaced HCA's), before registration. */
+void sib_port_set_pkeys(struct sib_port *port, const u16 *pkeys)
+{
+	spin_lock_irq(&port->lock);
+	memcpy(port->pkeys, pkeys, sizeof(port->pkeys));
+	spin_unlock_irq(&port->lock);
 }
 
 bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey)
@@ -172,7 +180,7 @@ int sib_query_port(struct ib_device *ibdev, u32 port_num,
 	attr->port_cap_flags = READ_ONCE(port->cap_flags);
 	attr->max_msg_sz = SIB_MAX_MSG;
 	attr->lid = READ_ONCE(port->lid);
-	attr->sm_lid = READ_ONCE(sib_fab->sm_lid);
+	attr->sm_lid = sib_fabric_sm_lid();
 	attr->lmc = 0;
 	attr->max_vl_num = 1;
 	attr->sm_sl = 0;

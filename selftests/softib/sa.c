@@ -373,6 +373,27 @@ int sib_sa_process(struct sib_sa *sa, const struct sib_sa_port *src,
 	return sa_dispatch(&r);
 }
 
+/**
+ * sib_sa_reject() - answer a request with an error status, changing nothing
+ * @req: the SIB_MAD_SIZE-byte request (a Get, Set or GetTable)
+ * @resp: SIB_MAD_SIZE bytes for the answer
+ * @status: the MAD status, e.g. SIB_SA_STATUS_NO_RESOURCES
+ *
+ * Return: 1 (@resp filled).
+ */
+int sib_sa_reject(const void *req, void *resp, u16 status)
+{
+	const struct ib_sa_mad *in = req;
+	struct ib_sa_mad *out = resp;
+
+	memset(resp, 0, SIB_MAD_SIZE);
+	out->mad_hdr = in->mad_hdr;
+	out->mad_hdr.method = resp_method(in->mad_hdr.method);
+	out->mad_hdr.status = cpu_to_be16(status);
+	out->sa_hdr.comp_mask = in->sa_hdr.comp_mask;
+	return 1;
+}
+
 /* ---- object and SM events --------------------------------------------------- */
 
 /**

@@ -19,6 +19,10 @@ struct seq_file;
 /* MLID of the default (0xffff) partition's broadcast group. */
 #define SIB_SA_DEFAULT_MLID 0xc000
 
+/* MAD status values of SA errors (IBA 15.2.1.1, bits 8..14). */
+#define SIB_SA_STATUS_NO_RESOURCES	0x0100
+#define SIB_SA_STATUS_NO_RECORDS	0x0300
+
 struct sib_sa;
 
 /**
@@ -70,6 +74,11 @@ void sib_sa_partition_del(struct sib_sa *sa, u16 pkey);
 
 int sib_sa_process(struct sib_sa *sa, const struct sib_sa_port *src,
 		   const void *req, void *resp);
+
+int sib_sa_reject(const void *req, void *resp, u16 status);
+
+int sib_sa_set_bcast_mtu(struct sib_sa *sa, u16 pkey, int code);
+void sib_sa_dump_bcast_mtu(struct sib_sa *sa, struct seq_file *m);
 
 void sib_sa_restart(struct sib_sa *sa);
 void sib_sa_port_down(struct sib_sa *sa, const union ib_gid *gid);

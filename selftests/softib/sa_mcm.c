@@ -59,6 +59,7 @@ struct sa_group {
 	u8 hop_limit;
 	u8 pkt_life;
 	bool bcast;		/* a defined partition's broadcast group */
+	bool mtu_forced;	/* MTU from fabric/bcast_mtu */
 };
 
 /* ---- multicast groups ---------------------------------------------------- */
@@ -156,6 +157,53 @@ static void group_to_wire(const struct sa_group *g, const u8 *port_gid,
 	w->scope_join = (g->mgid.raw[1] & 0xf) << 4 | (join_state & 0xf);
 }
 
+/* Is @mgid an IPoIB broadcast MGID ff1<scope>:401b:<pkey>::ffff:ffff? */
+static bool is_bcast_mgid(const u8 *mgid, u16 *pkey)
+{
+	static const u8 zero[6];
+
+	if (mgid[0] != 0xff || (mgid[1] & 0xf0) != 0x10 ||
+	    mgid[2] != 0x40 || mgid[3] != 0x1b ||
+	    memcmp(mgid + 6, zero, sizeof(zero)) ||
+	    get_unaligned_be32(mgid + 12) != 0xffffffff)
+		return false;
+	*pkey = get_unaligned_be16(mgid + 4);
+	return true;
+}
+
+static struct sa_bcast_mtu *bcast_mtu_find(struct sib_sa *sa, u16 pkey)
+{
+	int i;
+
+	lockdep_assert_held(&sa->lock);
+	for (i = 0; i < SA_BCAST_MTU_MAX; i++)
+		if (sa->bcast_mtu[i].pkey &&
+		    !((sa->bcast_mtu[i].pkey ^ pkey) & 0x7fff))
+			return &sa->bcast_mtu[i];
+	return NULL;
+}
+
+/* The MTU code fabric/bcast_mtu sets for group @mgid, or -1. */
+static int bcast_mtu_of(struct sib_sa *sa, const u8 *mgid)
+{
+	struct sa_bcast_mtu *e;
+	u16 pkey;
+
+	if (!is_bcast_mgid(mgid, &pkey))
+		return -1;
+	e = bcast_mtu_find(sa, pkey);
+	return e ? e->code : -1;
+}
+
+/* (Re)set the MTU of a group without members from fabric/bcast_mtu. */
+static void group_reset_mtu(struct sib_sa *sa, struct sa_group *g)
+{
+	int code = bcast_mtu_of(sa, g->mgid.raw);
+
+	g->mtu_forced = code >= 0;
+	g->mtu = code >= 0 ? code : sa->mtu;
+}
+
 static void bcast_mgid(u16 pkey, u8 *mgid)
 {
 	static const u8 tmpl[16] = { 0xff, 0x12, 0x40, 0x1b, 0, 0, 0, 0,
@@ -188,7 +236,8 @@ static u16 mcm_check_join(struct sa_req *r, const struct sa_group *g,
 	if (has(r, IB_SA_MCMEMBER_REC_RATE) &&
 	    !sel_ok(rate_cmp(g->rate, w->rate & SA_VAL_MASK), sel))
 		return SA_STATUS(SA_ERR_REQ_INVALID);
-	if (!sib_sa_port_pkey(port, g->pkey) || port->mtu < g->mtu ||
+	if (!sib_sa_port_pkey(port, g->pkey) ||
+	    (port->mtu < g->mtu && !g->mtu_forced) ||
 	    rate_cmp(port->rate, g->rate) < 0)
 		return SA_STATUS(SA_ERR_REQ_INVALID);
 	return 0;
@@ -200,13 +249,39 @@ static u16 mcm_check_join(struct sa_req *r, const struct sa_group *g,
 			  IB_SA_MCMEMBER_REC_FLOW_LABEL | \
 			  IB_SA_MCMEMBER_REC_SL)
 
+/*
+ * MTU of a group @w creates: an MTU fabric/bcast_mtu forces (checked
+ * against the request's MTU component only) or the best one the request
+ * and the port allow.  -1 when none fits.
+ */
+static int mcm_create_mtu(struct sa_req *r, const struct mcm_wire *w,
+			  const struct sib_sa_port *port)
+{
+	u8 wire = has(r, IB_SA_MCMEMBER_REC_MTU_SELECTOR) ? w->mtu :
+		  sel_val(IB_SA_EQ, w->mtu);
+	int forced = bcast_mtu_of(r->sa, w->mgid);
+	u8 mtu;
+
+	if (forced >= 0) {
+		if (has(r, IB_SA_MCMEMBER_REC_MTU) &&
+		    !sel_ok(forced - (wire & SA_VAL_MASK), wire >> SA_SEL_SHIFT))
+			return -1;
+		return forced;
+	}
+	mtu = min_t(u8, r->sa->mtu, port->mtu);
+	if (has(r, IB_SA_MCMEMBER_REC_MTU))
+		mtu = sib_sa_mtu_pick(mtu, wire);
+	return mtu ? mtu : -1;
+}
+
 /* Create the group @w asks for; returns it in @out or an SA status. */
 static u16 mcm_create(struct sa_req *r, const struct mcm_wire *w,
 		      const struct sib_sa_port *port, struct sa_group **out)
 {
 	u16 pkey = be16_to_cpu(w->pkey);
-	u8 mgid[16], mtu, rate;
+	u8 mgid[16], rate;
 	struct sa_group *g;
+	int mtu;
 	u32 sfh;
 
 	if (!has(r, MCM_CREATE_COMPS))
@@ -214,15 +289,12 @@ static u16 mcm_create(struct sa_req *r, const struct mcm_wire *w,
 	if (!(w->scope_join & (JOIN_FULL | JOIN_SENDONLY_FULL)) ||
 	    !sib_sa_port_pkey(port, pkey))
 		return SA_STATUS(SA_ERR_REQ_INVALID);
-	mtu = min_t(u8, r->sa->mtu, port->mtu);
-	if (has(r, IB_SA_MCMEMBER_REC_MTU))
-		mtu = sib_sa_mtu_pick(mtu, has(r, IB_SA_MCMEMBER_REC_MTU_SELECTOR) ?
-			       w->mtu : sel_val(IB_SA_EQ, w->mtu));
+	mtu = mcm_create_mtu(r, w, port);
 	rate = rate_min(r->sa->rate, port->rate);
 	if (has(r, IB_SA_MCMEMBER_REC_RATE))
 		rate = sib_sa_rate_pick(rate, has(r, IB_SA_MCMEMBER_REC_RATE_SELECTOR) ?
 				 w->rate : sel_val(IB_SA_EQ, w->rate));
-	if (!mtu || !rate)
+	if (mtu < 0 || !rate)
 		return SA_STATUS(SA_ERR_REQ_INVALID);
 
 	memcpy(mgid, w->mgid, sizeof(mgid));
@@ -234,6 +306,7 @@ static u16 mcm_create(struct sa_req *r, const struct mcm_wire *w,
 	sfh = be32_to_cpu(w->sl_flow_hop);
 	g->qkey = be32_to_cpu(w->qkey);
 	g->mtu = mtu;
+	g->mtu_forced = bcast_mtu_of(r->sa, mgid) >= 0;
 	g->rate = rate;
 	g->tclass = w->tclass;
 	g->sl = sfh >> 28;
@@ -439,8 +512,10 @@ int sib_sa_partition_add(struct sib_sa *sa, u16 pkey)
 	g = group_find(sa, mgid);
 	if (!g) {
 		g = group_new(sa, mgid, pkey);
-		if (g)
+		if (g) {
 			g->qkey = SIB_SA_IPOIB_QKEY;
+			group_reset_mtu(sa, g);
+		}
 	}
 	if (g)
 		g->bcast = true;
@@ -481,10 +556,89 @@ void sib_sa_restart(struct sib_sa *sa)
 
 	mutex_lock(&sa->lock);
 	list_for_each_entry_safe(g, tmp, &sa->groups, node) {
-		if (g->bcast)
+		if (g->bcast) {
 			group_clear(g);
-		else
+			group_reset_mtu(sa, g);
+		} else {
 			group_free(sa, g);
+		}
+	}
+	mutex_unlock(&sa->lock);
+}
+
+/* Store @code (-1: none) for @pkey's partition; -ENOSPC when full. */
+static int bcast_mtu_store(struct sib_sa *sa, u16 pkey, int code)
+{
+	struct sa_bcast_mtu *e = bcast_mtu_find(sa, pkey);
+	int i;
+
+	if (code < 0) {
+		if (e)
+			e->pkey = 0;
+		return 0;
+	}
+	for (i = 0; !e && i < SA_BCAST_MTU_MAX; i++)
+		if (!sa->bcast_mtu[i].pkey)
+			e = &sa->bcast_mtu[i];
+	if (!e)
+		return -ENOSPC;
+	e->pkey = pkey | 0x8000;
+	e->code = code;
+	return 0;
+}
+
+/**
+ * sib_sa_set_bcast_mtu() - set the MTU of a partition's broadcast groups
+ * @sa: the SA
+ * @pkey: the partition (the full-member bit is ignored)
+ * @code: a raw MTU code 0..15, or -1 for the SA's default
+ *
+ * Groups ff1<scope>:401b:<pkey>::ffff:ffff created from now on get @code
+ * and accept joins that do not ask for an MTU, whatever the port's MTU.
+ * A broadcast group that exists without members (a defined partition's)
+ * takes the new MTU at once; one with members keeps its MTU until
+ * sib_sa_restart() or until it is deleted.
+ * Return: 0, -EINVAL for a bad P_Key or code, -ENOSPC when too many
+ * partitions have an MTU set.
+ */
+int sib_sa_set_bcast_mtu(struct sib_sa *sa, u16 pkey, int code)
+{
+	struct sa_group *g;
+	int err;
+
+	if (!(pkey & 0x7fff) || code > 15)
+		return -EINVAL;
+	mutex_lock(&sa->lock);
+	err = bcast_mtu_store(sa, pkey, code);
+	list_for_each_entry(g, &sa->groups, node) {
+		if (!err && g->bcast && list_empty(&g->members))
+			group_reset_mtu(sa, g);
+	}
+	mutex_unlock(&sa->lock);
+	return err;
+}
+
+/**
+ * sib_sa_dump_bcast_mtu() - one line per partition with a set MTU
+ * @sa: the SA
+ * @m: the seq_file
+ *
+ * "0xffff 2048" for a valid MTU, "0xffff code=7" otherwise.
+ */
+void sib_sa_dump_bcast_mtu(struct sib_sa *sa, struct seq_file *m)
+{
+	const struct sa_bcast_mtu *e;
+	int bytes;
+
+	mutex_lock(&sa->lock);
+	for (e = sa->bcast_mtu; e < sa->bcast_mtu + SA_BCAST_MTU_MAX; e++) {
+		if (!e->pkey)
+			continue;
+		bytes = ib_mtu_enum_to_int(e->code);
+		if (bytes > 0)
+			seq_printf(m, "0x%04x %d\n", e->pkey, bytes);
+		else
+			seq_printf(m, "0x%04x code=%u\n", e->pkey, e->code);
 	}
 	mutex_unlock(&sa->lock);
 }

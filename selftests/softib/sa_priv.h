@@ -40,9 +40,18 @@ enum sa_counter {
 	SA_CNT_NUM,
 };
 
+#define SA_BCAST_MTU_MAX	16
+
+/* A partition's broadcast group MTU set through fabric/bcast_mtu. */
+struct sa_bcast_mtu {
+	u16 pkey;		/* with the full-member bit; 0 = unused */
+	u8 code;		/* raw MTU code, 0..15 */
+};
+
 /* The fabric ops are never called with @lock held. */
 struct sib_sa {
-	struct mutex lock;	/* groups and their members, sm_lid */
+	struct mutex lock;	/* groups and their members, sm_lid, bcast_mtu */
+	struct sa_bcast_mtu bcast_mtu[SA_BCAST_MTU_MAX];
 	struct list_head groups;
 	struct ida mlids;
 	const struct sib_sa_fabric_ops *ops;

@@ -444,6 +444,57 @@ static void st_events(struct st *t)
 	ST_EQ(t, sib_sa_partition_add(t->sa, 0), -EINVAL);
 }
 
+static const u8 t_bcast15[16] = { 0xff, 0x15, 0x40, 0x1b, 0xff, 0xff, 0, 0,
+				  0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+
+/* The MTU byte of group @mgid as port @port reads it. */
+static u8 st_group_mtu(struct st *t, const u8 *mgid, int port)
+{
+	st_mcm_req(t, IB_MGMT_METHOD_GET, IB_SA_MCMEMBER_REC_MGID, mgid, port, 0, 0);
+	st_call(t, port, IB_MGMT_METHOD_GET_RESP, 0);
+	return st_rec(t->resp)[T_MC_MTU];
+}
+
+/* fabric/bcast_mtu: sib_sa_set_bcast_mtu() and the groups it shapes. */
+static void st_bcast_mtu(struct st *t)
+{
+	ib_sa_comp_mask mtu = IB_SA_MCMEMBER_REC_MTU_SELECTOR | IB_SA_MCMEMBER_REC_MTU;
+
+	t->step = "bcast_mtu 2048";
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0x7fff, IB_MTU_2048), 0);
+	ST_EQ(t, st_group_mtu(t, t_bcast, T_A), 0x80 | IB_MTU_2048);
+	st_mcm_req(t, IB_MGMT_METHOD_SET, T_MCM_JOIN_COMPS | mtu, t_bcast, T_A, 0xffff, 1);
+	st_call(t, T_A, IB_MGMT_METHOD_GET_RESP, 0x0200);
+	st_mcm_req(t, IB_MGMT_METHOD_SET, T_MCM_JOIN_COMPS, t_bcast, T_A, 0xffff, 1);
+	st_call(t, T_A, IB_MGMT_METHOD_GET_RESP, 0);
+	ST_EQ(t, st_rec(t->resp)[T_MC_MTU], 0x80 | IB_MTU_2048);
+
+	t->step = "bcast_mtu kept by a group with members";
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0xffff, -1), 0);
+	ST_EQ(t, st_group_mtu(t, t_bcast, T_A), 0x80 | IB_MTU_2048);
+	sib_sa_restart(t->sa);
+	ST_EQ(t, st_group_mtu(t, t_bcast, T_A), 0x80 | IB_MTU_4096);
+
+	t->step = "bcast_mtu code 7";
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0xffff, 7), 0);
+	st_mcm_req(t, IB_MGMT_METHOD_SET, T_MCM_JOIN_COMPS, t_bcast, T_B, 0xffff, 1);
+	st_call(t, T_B, IB_MGMT_METHOD_GET_RESP, 0);
+	ST_EQ(t, st_rec(t->resp)[T_MC_MTU], 0x80 | 7);
+	st_mcm_req(t, IB_MGMT_METHOD_SET, T_MCM_CREATE_COMPS & ~mtu, t_bcast15,
+		   T_A, 0xffff, 1);
+	st_call(t, T_A, IB_MGMT_METHOD_GET_RESP, 0);
+	ST_EQ(t, st_rec(t->resp)[T_MC_MTU], 0x80 | 7);
+	st_mcm_req(t, IB_SA_METHOD_DELETE, T_MCM_LEAVE_COMPS, t_bcast15, T_A, 0, 1);
+	st_call(t, T_A, IB_SA_METHOD_DELETE_RESP, 0);
+
+	t->step = "bcast_mtu bad arguments";
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0x8000, IB_MTU_2048), -EINVAL);
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0xffff, 16), -EINVAL);
+	ST_EQ(t, sib_sa_set_bcast_mtu(t->sa, 0xffff, -1), 0);
+	sib_sa_restart(t->sa);
+	ST_EQ(t, st_group_mtu(t, t_bcast, T_A), 0x80 | IB_MTU_4096);
+}
+
 /**
  * sib_sa_selftest() - exercise the SA with the requests ib_sa sends
  *
@@ -476,6 +527,7 @@ int sib_sa_selftest(void)
 	st_create(t);
 	st_leave(t);
 	st_events(t);
+	st_bcast_mtu(t);
 
 	err = t->failures ? -EINVAL : 0;
 	if (err)

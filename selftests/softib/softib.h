@@ -82,6 +82,7 @@ enum sib_counter {
 	SIB_CNT_FAULT_DELAY,
 	SIB_CNT_RC_RNR,
 	SIB_CNT_RC_RETRY,
+	SIB_CNT_DROP_NO_SM,
 	SIB_CNT_MAX,
 };
 
@@ -111,9 +112,9 @@ struct sib_dev {
 	unsigned int nports;
 	struct sib_port ports[SIB_MAX_PORTS];
 	struct xarray qps;		/* QPN -> sib_qp, RCU readers */
-	u32 next_qpn;
-	bool registered;
-	struct dentry *dbg;
+	u32 next_qpn;			/* under the qps lock (cyclic QPNs) */
+	bool registered;		/* written under sib_fabric.cfg_lock */
+	struct dentry *dbg;		/* softib<index>, kept across replace */
 };
 
 struct sib_pd {
@@ -243,6 +244,7 @@ struct sib_pkt {
 	bool fault_ok;			/* subject to fault injection */
 	u8 *data;
 	u32 len;
+	bool sa_resp;			/* a delayed SA answer (fabric/sa) */
 	struct list_head node;		/* delayed delivery */
 	unsigned long due;
 };
@@ -253,6 +255,31 @@ struct sib_faults {
 	u32 duplicate;			/* ppm */
 	u32 corrupt;			/* ppm */
 	bool mads;
+};
+
+/* fabric/sa: what the SA does with joins and PathRecord queries */
+enum sib_sa_mode {
+	SIB_SA_OK,
+	SIB_SA_REJECT,
+	SIB_SA_DROP,
+};
+
+struct sib_sa_policy {
+	u32 delay_ms;			/* every SA answer, 0..10000 */
+	enum sib_sa_mode join;		/* MCMemberRecord Set */
+	enum sib_sa_mode path;		/* PathRecord Get/GetTable */
+};
+
+enum sib_sa_counter {
+	/* per kind: requests, rejected, dropped (mad.c relies on it) */
+	SIB_SA_JOIN_REQS,
+	SIB_SA_JOIN_REJECTED,
+	SIB_SA_JOIN_DROPPED,
+	SIB_SA_PATH_REQS,
+	SIB_SA_PATH_REJECTED,
+	SIB_SA_PATH_DROPPED,
+	SIB_SA_NO_SM_DROPPED,
+	SIB_SA_CNT_MAX,
 };
 
 struct sib_mc_attach {
@@ -271,13 +298,19 @@ struct sib_fabric {
 	struct list_head ports;
 	struct xarray lids;		/* LID -> sib_port, RCU readers */
 	struct list_head mcast;
-	u16 sm_lid;
+	/* sm_lid, sm_stopped: written under cfg_lock, read locklessly */
+	u16 sm_lid;			/* kept while the SM is stopped */
+	bool sm_stopped;		/* fabric/sm stop: no SM, no SA */
 	struct sib_sa *sa;
 	struct workqueue_struct *wq;
 	struct sib_faults faults;
-	spinlock_t delay_lock;		/* delayed */
+	struct sib_sa_policy sa_policy;	/* under lock */
+	atomic64_t sa_cnt[SIB_SA_CNT_MAX];
+	spinlock_t delay_lock;		/* delayed, delay_armed, delay_next */
 	struct list_head delayed;
 	struct delayed_work delay_work;
+	bool delay_armed;		/* delay_work queued for delay_next */
+	unsigned long delay_next;
 	bool dying;
 	struct dentry *dbg;
 	char *bench_out;
@@ -326,22 +359,40 @@ static inline void sib_count(struct sib_port *port, enum sib_counter c,
 /* ---- fabric.c ---- */
 int sib_fabric_create(void);
 void sib_fabric_destroy(void);
-int sib_fabric_add_port(struct sib_port *port);
+int sib_fabric_add_port(struct sib_port *port, u16 lid);
 void sib_fabric_del_port(struct sib_port *port);
 struct sib_port *sib_fabric_port_by_lid(u16 lid);
 void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out);
 int sib_fabric_set_lid(struct sib_port *port, u16 lid);
 void sib_fabric_sm_event(enum ib_event_type type);
 int sib_fabric_sm_handover(void);
+int sib_fabric_sm_reregister(bool restart);
+void sib_fabric_sm_stop(void);
+void sib_fabric_sm_start(void);
+u16 sib_fabric_sm_lid(void);
+void sib_fabric_sa_policy(struct sib_sa_policy *out);
+void sib_fabric_set_sa_policy(const struct sib_sa_policy *pol);
 
 /* ---- dev.c ---- */
+/* What a replaced HCA hands to its successor (sib_dev_replace()). */
+struct sib_dev_state {
+	u32 next_qpn;
+	u16 lids[SIB_MAX_PORTS];
+	u16 pkeys[SIB_MAX_PORTS][SIB_PKEY_TBL_LEN];
+};
+
 struct sib_dev *sib_dev_create(unsigned int index);
 void sib_dev_destroy(struct sib_dev *sdev);
+struct sib_dev *sib_dev_replace(struct sib_dev *old);
+
+/* ---- main.c ---- */
+int sib_replace_device(unsigned int index);
 
 /* ---- port.c ---- */
 void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num);
 void sib_port_event(struct sib_port *port, enum ib_event_type type);
 void sib_port_set_link(struct sib_port *port, bool up);
+void sib_port_set_pkeys(struct sib_port *port, const u16 *pkeys);
 int sib_port_pkey_add(struct sib_port *port, u16 pkey);
 int sib_port_pkey_del(struct sib_port *port, u16 pkey);
 bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey);
@@ -439,6 +490,7 @@ enum sib_rx_result {
 };
 
 void sib_wire_ud(struct sib_pkt *pkt);
+void sib_wire_ud_later(struct sib_pkt *pkt, unsigned long due);
 enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt);
 void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt);
 void sib_wire_delay_worker(struct work_struct *work);
@@ -466,6 +518,7 @@ void sib_debugfs_add_dev(struct sib_dev *sdev);
 void sib_debugfs_del_dev(struct sib_dev *sdev);
 
 /* ---- bench.c ---- */
+extern struct mutex sib_bench_lock;	/* the benchmark, device replacement */
 int sib_bench_run(char **out);
 
 #endif /* _SOFTIB_H */

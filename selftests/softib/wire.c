@@ -185,7 +185,23 @@ static bool chance(u32 ppm)
 	return ppm && get_random_u32_below(1000000) < ppm;
 }
 
-static void delay_pkt(struct sib_pkt *pkt, u32 us)
+/* Run the delay worker at @due unless it is already due earlier. */
+static void delay_arm(unsigned long due)
+{
+	struct sib_fabric *fab = sib_fab;
+
+	lockdep_assert_held(&fab->delay_lock);
+	if (READ_ONCE(fab->dying) ||
+	    (fab->delay_armed && !time_before(due, fab->delay_next)))
+		return;
+	fab->delay_armed = true;
+	fab->delay_next = due;
+	mod_delayed_work(fab->wq, &fab->delay_work,
+			 time_after(due, jiffies) ? due - jiffies : 0);
+}
+
+/* Queue a copy of @pkt for delivery at @due; @sa_resp: send it then. */
+static void delay_queue(struct sib_pkt *pkt, unsigned long due, bool sa_resp)
 {
 	struct sib_fabric *fab = sib_fab;
 	struct sib_pkt *copy;
@@ -197,13 +213,17 @@ static void delay_pkt(struct sib_pkt *pkt, u32 us)
 	*copy = *pkt;
 	copy->data = (u8 *)(copy + 1);
 	memcpy(copy->data, pkt->data, pkt->len);
-	copy->due = jiffies + usecs_to_jiffies(us);
+	copy->due = due;
+	copy->sa_resp = sa_resp;
 	spin_lock_irqsave(&fab->delay_lock, flags);
 	list_add_tail(&copy->node, &fab->delayed);
-	if (!READ_ONCE(fab->dying))
-		queue_delayed_work(fab->wq, &fab->delay_work,
-				   usecs_to_jiffies(us));
+	delay_arm(due);
 	spin_unlock_irqrestore(&fab->delay_lock, flags);
+}
+
+static void delay_pkt(struct sib_pkt *pkt, u32 us)
+{
+	delay_queue(pkt, jiffies + usecs_to_jiffies(us), false);
 }
 
 /* Returns false when the message is lost. */
@@ -256,6 +276,31 @@ void sib_wire_ud(struct sib_pkt *pkt)
 		route_ud(pkt);
 }
 
+/**
+ * sib_wire_ud_later - send one datagram at @due (a delayed SA answer)
+ * @pkt: the message; copied
+ * @due: jiffies
+ *
+ * The copy goes through sib_wire_ud() when due, unless its port has gone
+ * or the SM has been stopped meanwhile.
+ */
+void sib_wire_ud_later(struct sib_pkt *pkt, unsigned long due)
+{
+	delay_queue(pkt, due, true);
+}
+
+static void delay_send(struct sib_pkt *pkt)
+{
+	if (!pkt->sa_resp) {
+		if (port_usable(pkt->sport))
+			route_ud(pkt);
+		return;
+	}
+	pkt->sa_resp = false;
+	if (!READ_ONCE(sib_fab->sm_stopped))
+		sib_wire_ud(pkt);
+}
+
 void sib_wire_delay_worker(struct work_struct *work)
 {
 	struct sib_fabric *fab = sib_fab;
@@ -266,21 +311,20 @@ void sib_wire_delay_worker(struct work_struct *work)
 	/* a port being removed waits for this section (synchronize_rcu) */
 	rcu_read_lock();
 	spin_lock_irq(&fab->delay_lock);
+	fab->delay_armed = false;
 	list_for_each_entry_safe(pkt, tmp, &fab->delayed, node) {
 		if (time_after_eq(jiffies, pkt->due))
 			list_move_tail(&pkt->node, &due);
 		else if (!next || time_before(pkt->due, next))
 			next = pkt->due;
 	}
-	if (next && !READ_ONCE(fab->dying))
-		queue_delayed_work(fab->wq, &fab->delay_work,
-				   max_t(long, next - jiffies, 1));
+	if (next)
+		delay_arm(next);
 	spin_unlock_irq(&fab->delay_lock);
 
 	list_for_each_entry_safe(pkt, tmp, &due, node) {
 		list_del(&pkt->node);
-		if (port_usable(pkt->sport))
-			route_ud(pkt);
+		delay_send(pkt);
 		kfree(pkt);
 	}
 	rcu_read_unlock();

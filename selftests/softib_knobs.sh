@@ -1,0 +1,431 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# softib's SM/SA knobs as IPoIB sees them: fabric/bcast_mtu (the broadcast
+# group's MTU, set before IPoIB loads), fabric/sm stop|start (no SM, no SA:
+# SM LID 0, ib_sa without an SM address handle), fabric/sa (delayed,
+# rejected and dropped SA answers, request counters) and <ibdev>/replace
+# (the HCA unplugged and plugged back).  Every knob is first fed each class
+# of malformed write: EINVAL, setting unchanged.
+#
+#   ns a                                      ns b
+#   $IB_A 192.0.2.1                           $IB_B 192.0.2.2
+#        | softib0 port 1                          | softib1 port 1
+#        +====== softib fabric (mtu=4096) + SM/SA: fabric/{sm,sa,bcast_mtu}
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ib_lib.sh"
+
+BCAST=ff12:401b:ffff:0000:0000:0000:ffff:ffff
+SM=$SIB_DBG/fabric/sm
+SA=$SIB_DBG/fabric/sa
+BMTU=$SIB_DBG/fabric/bcast_mtu
+WAIT=30
+
+require_cmd ping
+
+ERRF=$(mktemp)
+defer rm -f "$ERRF"
+
+# knob_get VAR KNOB: read a knob into VAR without forking (TCG is slow).
+knob_get()
+{
+	IFS= read -r -d '' "$1" <"$2"
+	return 0
+}
+
+# knob_rejects KNOB VALUE: writing VALUE fails with EINVAL.
+knob_rejects()
+{
+	local err
+
+	echo "$2" 2>"$ERRF" >"$1" && return 1
+	knob_get err "$ERRF"
+	[[ $err == *"Invalid argument"* ]]
+}
+
+# bad_writes KNOB VALUE...: each VALUE fails with EINVAL, KNOB unchanged.
+bad_writes()
+{
+	local knob=$1 before after v
+
+	shift
+	knob_get before "$knob"
+	for v in "$@"; do
+		knob_rejects "$knob" "$v"
+		check_err $? "'$v' > $knob did not fail with EINVAL"
+		knob_get after "$knob"
+		[ "$after" = "$before" ]
+		check_err $? "'$v' > $knob changed it: '$after'"
+	done
+}
+
+# sm_busy WRITE: writing fabric/sm fails with EBUSY.
+sm_busy()
+{
+	local err
+
+	echo "$1" 2>"$ERRF" >"$SM" && return 1
+	knob_get err "$ERRF"
+	[[ $err == *busy* ]]
+}
+
+# sa_count NAME: one fabric/sa counter.
+sa_count()
+{
+	awk -v k="$1" '$1 == k { print $2 }' "$SA"
+}
+
+sa_count_ge()
+{
+	[ "$(sa_count "$1")" -ge "$2" ]
+}
+
+sysfs_sm_lid()
+{
+	cat "/sys/class/infiniband/$1/ports/1/sm_lid"
+}
+
+both_sm_lid()
+{
+	[ "$(sysfs_sm_lid softib0)" = "$1" ] && [ "$(sysfs_sm_lid softib1)" = "$1" ]
+}
+
+# cycle_b: take b's interface down and up (its paths and joins are redone).
+cycle_b()
+{
+	ip -n "$NS_B" link set dev "$IB_B" down
+	ip -n "$NS_B" link set dev "$IB_B" up
+}
+
+now_ms()
+{
+	echo $(($(date +%s%N) / 1000000))
+}
+
+bcast_line()
+{
+	sib_groups | grep "^$BCAST "
+}
+
+# ---------------------------------------------------------------- bcast_mtu
+
+test_bcast_mtu_parse()
+{
+	bad_writes "$BMTU" "0xffff" "0xffff 3000" "0xffff 0" "0xffff code=16" \
+		"0xffff code=" "0xffff code=x" "0x0000 2048" "0x8000 2048" \
+		"zzz 2048" "0x10000 2048" "0xffff 2048 4096" "0xffff mtu=2048" \
+		"2048"
+	sib_write "$BMTU" "0x7fff 1024"
+	check_err $? "'0x7fff 1024' rejected"
+	[ "$(cat "$BMTU")" = "0xffff 1024" ]
+	check_err $? "0x7fff not stored as partition 0xffff: '$(cat "$BMTU")'"
+	sib_write "$BMTU" "0xffff code=7"
+	[ "$(cat "$BMTU")" = "0xffff code=7" ]
+	check_err $? "raw code 7: '$(cat "$BMTU")'"
+	bcast_line | grep -q ' mtu 7 '
+	check_err $? "memberless broadcast group did not take code 7: $(bcast_line)"
+	sib_write "$BMTU" "0x8001 512"
+	[ "$(tr '\n' ' ' <"$BMTU")" = "0xffff code=7 0x8001 512 " ]
+	check_err $? "two partitions: '$(tr '\n' ' ' <"$BMTU")'"
+	bad_writes "$BMTU" "0x8001 code=99" "0x0001"
+	sib_write "$BMTU" "0x0001 default"
+	sib_write "$BMTU" "0xffff default"
+	[ -z "$(cat "$BMTU")" ]
+	check_err $? "'default' left: '$(cat "$BMTU")'"
+	bcast_line | grep -q ' mtu 5 '
+	check_err $? "broadcast group not back to the default MTU: $(bcast_line)"
+	log_test "fabric/bcast_mtu: parsing, EINVAL for bad writes, default"
+}
+
+# Before IPoIB loads: the (memberless) broadcast group takes 2048.
+test_bcast_mtu_effect()
+{
+	local mtu
+
+	bcast_line | grep -q ' mtu 4 '
+	check_err $? "broadcast group MTU not 2048 (code 4): $(bcast_line)"
+	sib_group_has_member "$BCAST" "$(sib_gid softib0 1)" &&
+		sib_group_has_member "$BCAST" "$(sib_gid softib1 1)"
+	check_err $? "4096 ports did not join the 2048 broadcast group: $(bcast_line)"
+	log_test "fabric/bcast_mtu 0xffff 2048: 4096 ports join a 2048 group"
+
+	mtu=$(ib_mtu "$NS_A" "$IB_A")
+	[ "$mtu" = 2044 ]
+	check_err $? "IPoIB MTU of $IB_A is $mtu on a 2048 broadcast group, expected 2044"
+	ping_ok "$NS_A" "$IP4_B" -s $((2044 - 28)) -M "do"
+	check_err $? "ping with a full 2044-byte packet failed"
+	log_test "fabric/bcast_mtu 0xffff 2048: IPoIB MTU 2044 on 4096 ports"
+}
+
+# Groups with members keep their MTU until the SM restarts.
+test_bcast_mtu_restart()
+{
+	sib_write "$BMTU" "0xffff default"
+	bcast_line | grep -q ' mtu 4 '
+	check_err $? "a broadcast group with members changed its MTU: $(bcast_line)"
+	sib_write "$SM" restart
+	bcast_line | grep -q ' mtu 5 '
+	check_err $? "broadcast group MTU not 4096 after the SM restart: $(bcast_line)"
+	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B" && wait_ping "$NS_A" "$IP4_B" "$WAIT"
+	check_err $? "no traffic after the SM restart"
+	log_test "fabric/bcast_mtu: groups keep their MTU until fabric/sm restart"
+}
+
+# ---------------------------------------------------------------- fabric/sm
+
+test_sm_parse()
+{
+	bad_writes "$SM" "" "stopp" "stop now" "start 1" "STOP" "re register"
+	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 1 state running " ]
+	check_err $? "fabric/sm reads '$(tr '\n' ' ' <"$SM")'"
+	sib_write "$SM" start
+	check_err $? "start while running failed"
+	[ "$(sed -n 2p "$SM")" = "state running" ]
+	check_err $? "start while running changed the state: $(sed -n 2p "$SM")"
+	log_test "fabric/sm: EINVAL for bad writes, start while running is a no-op"
+}
+
+no_sm_ah_warned()
+{
+	[ "$(dmesg | grep -c "Couldn't create new SM AH")" -gt "$1" ]
+}
+
+test_sm_stop()
+{
+	local warns drops joins w
+
+	warns=$(dmesg | grep -c "Couldn't create new SM AH")
+	sib_write "$SM" stop
+	check_err $? "stop failed"
+	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 0 state stopped " ]
+	check_err $? "fabric/sm reads '$(tr '\n' ' ' <"$SM")' when stopped"
+	both_sm_lid 0x0
+	check_err $? "sysfs sm_lid is $(sysfs_sm_lid softib0)/$(sysfs_sm_lid softib1), expected 0x0"
+	sib_write "$SM" stop
+	check_err $? "stop while stopped failed"
+	for w in reregister handover restart; do
+		sm_busy "$w"
+		check_err $? "$w while stopped did not fail with EBUSY"
+	done
+	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 0 state stopped " ]
+	check_err $? "rejected writes changed fabric/sm: '$(tr '\n' ' ' <"$SM")'"
+	# ib_sa drops its SM AH on SM_CHANGE and cannot make one for LID 0
+	wait_for 10 no_sm_ah_warned $((warns + 1))
+	check_err $? "ib_sa did not fail to create an SM AH for LID 0 (no 'Couldn't create new SM AH')"
+	log_test "fabric/sm stop: SM LID 0 on every port, ib_sa has no SM AH"
+
+	drops=$(sa_count no_sm_dropped)
+	joins=$(sa_count join_requests)
+	cycle_b
+	sleep 1
+	no_carrier "$NS_B" "$IB_B"
+	check_err $? "$IB_B got carrier (joined) without an SM"
+	[ "$(sa_count join_requests)" = "$joins" ]
+	check_err $? "the SA answered joins while stopped"
+	[ "$(sa_count no_sm_dropped)" -le $((drops + 2)) ]
+	check_err $? "ib_sa kept sending MADs to the stopped SM ($drops -> $(sa_count no_sm_dropped)): it has an SM AH"
+	log_test "fabric/sm stop: no join reaches the SA, no carrier after ifup"
+}
+
+test_sm_start()
+{
+	local joins
+
+	joins=$(sa_count join_requests)
+	sib_write "$SM" start
+	check_err $? "start failed"
+	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 1 state running " ]
+	check_err $? "fabric/sm reads '$(tr '\n' ' ' <"$SM")' after start"
+	both_sm_lid 0x1
+	check_err $? "sysfs sm_lid is $(sysfs_sm_lid softib0)/$(sysfs_sm_lid softib1) after start"
+	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
+	check_err $? "$IB_B has no carrier $WAIT s after the SM came back"
+	wait_ping "$NS_B" "$IP4_A" "$WAIT"
+	check_err $? "no ping after the SM came back"
+	[ "$(sa_count join_requests)" -gt "$joins" ]
+	check_err $? "no join counted after start"
+	wait_for "$WAIT" sib_group_has_member "$BCAST" "$(sib_gid softib0 1)"
+	check_err $? "a is not in the broadcast group after stop/start"
+	log_test "fabric/sm start: SM LID back, IPoIB joins and talks again"
+}
+
+# ---------------------------------------------------------------- fabric/sa
+
+test_sa_parse()
+{
+	local c
+
+	sib_write "$SA" "delay_ms=7 path=drop"
+	[ "$(head -n 1 "$SA")" = "delay_ms=7 join=ok path=drop" ]
+	check_err $? "setting line: '$(head -n 1 "$SA")'"
+	bad_writes "$SA" "delay_ms=10001" "delay_ms=-1" "delay_ms=abc" \
+		"delay_ms=" "delay_ms" "join=maybe" "join=OK" "path=" "foo=1" \
+		"delay_ms=5 join=bad" "reset now" "=ok"
+	sib_write "$SA" "join=reject"
+	[ "$(head -n 1 "$SA")" = "delay_ms=0 join=reject path=ok" ]
+	check_err $? "absent keys did not take their default: '$(head -n 1 "$SA")'"
+	for c in join_requests join_rejected join_dropped path_requests \
+		 path_rejected path_dropped; do
+		[ -n "$(sa_count $c)" ]
+		check_err $? "no counter line '$c'"
+	done
+	sib_write "$SA" reset
+	[ "$(head -n 1 "$SA")" = "delay_ms=0 join=reject path=ok" ] &&
+		[ "$(sed 1d "$SA" | awk '{ s += $2 } END { print s }')" = 0 ]
+	check_err $? "reset: '$(tr '\n' ' ' <"$SA")'"
+	sib_write "$SA" "delay_ms=0"
+	log_test "fabric/sa: parsing, EINVAL for bad writes, defaults, reset"
+}
+
+test_sa_join_reject()
+{
+	sib_write "$SA" reset
+	sib_write "$SA" "join=reject"
+	cycle_b
+	wait_for 10 sa_count_ge join_rejected 2
+	check_err $? "no joins rejected: $(tr '\n' ' ' <"$SA")"
+	# one snapshot: the SA counts a request before its rejection
+	awk '$1 == "join_requests" { q = $2 } $1 == "join_rejected" { r = $2 }
+	     END { exit !(q >= r) }' "$SA"
+	check_err $? "join_requests < join_rejected: $(tr '\n' ' ' <"$SA")"
+	no_carrier "$NS_B" "$IB_B"
+	check_err $? "$IB_B has carrier although its joins are rejected"
+	sib_write "$SA" "join=drop"
+	sib_write "$SM" reregister	# join again now, not after a backoff
+	wait_for 15 sa_count_ge join_dropped 1
+	check_err $? "no joins dropped: $(tr '\n' ' ' <"$SA")"
+	sib_write "$SA" "join=ok"
+	sib_write "$SM" reregister
+	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
+	check_err $? "$IB_B has no carrier after join=ok"
+	log_test "fabric/sa join=reject|drop: joins rejected/dropped and counted"
+}
+
+test_sa_path()
+{
+	local paths
+
+	wait_ping "$NS_B" "$IP4_A" "$WAIT"
+	check_err $? "no ping before the path test"
+	sib_write "$SA" reset
+	sib_write "$SA" "path=reject"
+	cycle_b
+	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
+	check_err $? "$IB_B has no carrier"
+	ping_once "$NS_B" "$IP4_A"
+	check_fail $? "ping worked with every PathRecord rejected"
+	wait_for 10 sa_count_ge path_rejected 1
+	check_err $? "no path query rejected: $(tr '\n' ' ' <"$SA")"
+	sib_write "$SA" "path=drop"
+	paths=$(sa_count path_requests)
+	ping_once "$NS_B" "$IP4_A"
+	check_fail $? "ping worked with every PathRecord dropped"
+	wait_for 10 sa_count_ge path_dropped 1
+	check_err $? "no path query dropped: $(tr '\n' ' ' <"$SA")"
+	[ "$(sa_count path_requests)" -gt "$paths" ]
+	check_err $? "path_requests did not grow with dropped queries"
+	sib_write "$SA" "path=ok"
+	wait_ping "$NS_B" "$IP4_A" "$WAIT"
+	check_err $? "no ping after path=ok"
+	log_test "fabric/sa path=reject|drop: no path, counted; path=ok heals"
+}
+
+carrier_b()
+{
+	has_carrier "$NS_B" "$IB_B"
+}
+
+test_sa_delay()
+{
+	local t0 t1
+
+	sib_write "$SA" reset
+	sib_write "$SA" "delay_ms=1000"
+	t0=$(now_ms)
+	cycle_b
+	wait_for "$WAIT" carrier_b
+	check_err $? "$IB_B has no carrier with 1 s SA answers"
+	t1=$(now_ms)
+	[ "$(sa_count join_requests)" -ge 1 ]
+	check_err $? "no join counted"
+	# the join is sent after t0, its answer leaves 1000 ms after it arrived
+	[ $((t1 - t0)) -ge 990 ]
+	check_err $? "carrier $((t1 - t0)) ms after ifup, join answers are due after 1000 ms"
+	log_info "carrier $((t1 - t0)) ms after ifup with delay_ms=1000"
+	sib_write "$SA" "delay_ms=300"
+	wait_ping "$NS_A" "$IP4_B" "$WAIT"
+	check_err $? "no ping with 300 ms SA answers"
+	sib_write "$SA" "delay_ms=0"
+	log_test "fabric/sa delay_ms: answers arrive late, asynchronously"
+}
+
+# ---------------------------------------------------------------- replace
+
+replaced_dev_back()
+{
+	ipoib_netdev softib1 1 >/dev/null
+}
+
+test_replace()
+{
+	local knob=$SIB_DBG/softib1/replace guid0 guid1 lid0 lid1 qpn0 qpn1
+
+	if [ ! -e "$knob" ]; then
+		log_test_skip "softib1/replace" "softib has no $knob"
+		return
+	fi
+	bad_writes "$knob" "0" "2" "yes" "1 1"
+	guid0=$(cat /sys/class/infiniband/softib1/node_guid)
+	lid0=$(cat /sys/class/infiniband/softib1/ports/1/lid)
+	qpn0=$(ib_addr "$NS_B" "$IB_B" | cut -c 1-11)
+	sib_write "$knob" 1
+	check_err $? "replace failed"
+	guid1=$(cat /sys/class/infiniband/softib1/node_guid 2>/dev/null)
+	lid1=$(cat /sys/class/infiniband/softib1/ports/1/lid 2>/dev/null)
+	[ "$guid0" = "$guid1" ] && [ "$lid0" = "$lid1" ]
+	check_err $? "softib1 came back as $guid1/$lid1, was $guid0/$lid0"
+	wait_for "$WAIT" replaced_dev_back
+	check_err $? "no IPoIB device for the new softib1"
+	log_test "softib1/replace: same name, GUIDs and LID"
+
+	ip netns del "$NS_B"
+	setup_ns "$NS_B"
+	IB_B=$(ib_port_to_ns softib1 1 "$NS_B" "$IP4_B" "$IP6_B")
+	check_err $? "cannot set up the new $IB_B"
+	qpn1=$(ib_addr "$NS_B" "$IB_B" | cut -c 1-11)
+	[ -n "$qpn1" ] && [ "$qpn1" != "$qpn0" ]
+	check_err $? "the new IPoIB QP has the old QPN (address prefix $qpn0 -> $qpn1)"
+	wait_for "$WAIT" carrier_b
+	check_err $? "new $IB_B has no carrier"
+	# a's neighbour entry still carries b's old QPN
+	ip -n "$NS_A" neigh flush dev "$IB_A"
+	wait_ping "$NS_A" "$IP4_B" "$WAIT"
+	check_err $? "a cannot reach the replaced b"
+	log_test "softib1/replace: new QPN, the peer talks to the new HCA"
+}
+
+# timed CMD: run a test function, log how long it took.
+timed()
+{
+	local t=$SECONDS
+
+	"$@"
+	log_info "$1: $((SECONDS - t)) s"
+}
+
+load_softib mtu=4096
+require_sib_knob "$BMTU"
+require_sib_knob "$SA"
+timed test_bcast_mtu_parse
+sib_write "$BMTU" "0xffff 2048"
+timed ib_pair_setup
+timed test_bcast_mtu_effect
+timed test_sm_parse
+timed test_sm_stop
+timed test_sm_start
+timed test_sa_parse
+timed test_sa_join_reject
+timed test_sa_path
+timed test_sa_delay
+timed test_bcast_mtu_restart
+timed test_replace
