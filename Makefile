@@ -11,7 +11,19 @@ ifneq ($(KERNELRELEASE),)
 
 obj-$(CONFIG_INFINIBAND_IPOIB) += ib_ipoib.o
 
-ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o ipoib_mcast_group.o ipoib_mcast_join.o ipoib_mcast_sa.o ipoib_ethtool.o ipoib_fs.o ipoib_sysfs.o ipoib_netlink.o ipoib_cm.o ipoib_vlan.o
+ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o \
+	ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o \
+	ipoib_mcast_group.o ipoib_mcast_join.o ipoib_mcast_sa.o \
+	ipoib_ethtool.o ipoib_sysfs.o ipoib_netlink.o ipoib_vlan.o
+ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_CM) += ipoib_cm.o
+ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_DEBUG) += ipoib_fs.o
+
+# Out of tree the options come from the make command line (see below), not
+# from the kernel's autoconf.h, so the sources are told about them too.
+ifneq ($(KBUILD_EXTMOD),)
+ccflags-$(CONFIG_INFINIBAND_IPOIB_CM) += -DCONFIG_INFINIBAND_IPOIB_CM=1
+ccflags-$(CONFIG_INFINIBAND_IPOIB_DEBUG) += -DCONFIG_INFINIBAND_IPOIB_DEBUG=1
+endif
 
 # Test modules: only when built out of tree by the wrapper below.
 obj-m += $(IPOIB_TEST_DIRS)
@@ -48,6 +60,7 @@ endif
 
 KBUILD_ARGS = -C $(KDIR) M=$(BUILD_DIR) -j$(JOBS) \
 	CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) \
+	CONFIG_INFINIBAND_IPOIB_CM=y CONFIG_INFINIBAND_IPOIB_DEBUG=y \
 	IPOIB_TEST_DIRS="$(TEST_DIRS)" \
 	$(if $(EXTRA_FLAGS),KCFLAGS="$(EXTRA_FLAGS)")
 
@@ -80,7 +93,8 @@ print-stock-krel:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PROJ) IPOIB_TEST_DIRS="$(TEST_DIRS)" \
-		CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) clean
+		CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) CONFIG_INFINIBAND_IPOIB_CM=y \
+		CONFIG_INFINIBAND_IPOIB_DEBUG=y clean
 	rm -rf $(PROJ)/out
 
 deps:

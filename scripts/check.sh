@@ -4,9 +4,21 @@
 # check.sh [--static]: everything `make check` verifies, as KTAP.
 #
 #   deps, build (W=1, warnings are errors), sparse (C=2), checkpatch --strict,
-#   cleanroom-check, shellcheck, the rig self-test (a planted splat must
-#   fail a guest run), then the guest suite: one guest boot per test script
-#   for each kernel x driver.
+#   cleanroom-check, shellcheck, the in-tree build (the driver in place of
+#   drivers/infiniband/ulp/ipoib of the debug kernel's source, W=1 and
+#   sparse, CONFIG_INFINIBAND_IPOIB_CM and _DEBUG each on and off), the rig
+#   self-test (a planted splat must fail a guest run and be blamed on its
+#   script), then the guest suite for each kernel x driver.
+#
+# The guest suite boots each guest once per batch of test scripts
+# (selftests/run_tests.sh runs them one after the other and resets the
+# guest between them).  Batches are balanced on the measured time of each
+# script (the times of earlier runs, kept in $IPOIB_CACHE/test-times, or the
+# seed selftests/vm/test-times) so that the guests running side by side
+# finish together; on the stock kernel ours and the reference run the same
+# batch side by side.  A splat fails the script during which it appeared
+# (vm/splat-scan); a crash or hang fails the running script and the scripts
+# after it are reported as not run.
 #
 # Environment (also as make variables: make check IPOIB=reference):
 #   KERNEL=stock|debug|all   kernels for the guest suite (default all)
@@ -15,8 +27,9 @@
 #   GUEST_JOBS=N             guests run side by side (default: host cores)
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
 #   TEST_TIMEOUT=SECS        per test script (default 900)
-# The last line is "N passed, N failed, N skipped"; the exit status is 1
-# when anything failed.
+# At the end, "# time: STEP SECSs" lines give the wall time of every step
+# (each guest batch, its boot and each script in it).  The last line is
+# "N passed, N failed, N skipped"; the exit status is 1 when anything failed.
 set -uo pipefail
 
 proj=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +44,7 @@ drivers_given=0
 [ -n "${IPOIB:-}" ] && drivers_given=1
 [ "$drivers" = all ] && drivers="ours reference"
 test_timeout=${TEST_TIMEOUT:-900}
+cache=${IPOIB_CACHE:-/var/cache/ipoib-rig}
 outroot=$proj/selftests/vm/out
 mkdir -p "$outroot"
 find "$outroot" -mindepth 1 -maxdepth 1 -type d -name 'check-*' -mmin +360 -exec rm -rf {} + 2>/dev/null
@@ -41,6 +55,7 @@ unset IPOIB KERNEL	# run-guest gets them per run
 n=0 pass=0 fail=0 skip=0
 t_start=$SECONDS
 step_start=$SECONDS
+times=()	# "STEP SECS", printed at the end
 
 echo "TAP version 13"
 
@@ -51,11 +66,17 @@ step() {
 	echo "# $*"
 }
 
+# time_note STEP SECS: one line of the closing time table.
+time_note() {
+	times+=("$1 $2")
+}
+
 # result ok|fail|skip NAME [REASON]
 result() {
 	local secs=$((SECONDS - step_start))
 
 	n=$((n + 1))
+	time_note "$2" "$secs"
 	case "$1" in
 	ok) pass=$((pass + 1)); echo "ok $n $2 # ${secs}s" ;;
 	skip) skip=$((skip + 1)); echo "ok $n $2 # SKIP $3" ;;
@@ -82,6 +103,20 @@ our_files() {
 	git ls-files -co --exclude-standard -- "$@" 2>/dev/null | while read -r f; do
 		[ -f "$f" ] && echo "$f"
 	done
+}
+
+# finish: the time table, the plan and the totals; exits.
+finish() {
+	local t
+
+	for t in "${times[@]}"; do
+		echo "# time: ${t% *} ${t##* }s"
+	done
+	echo "1..$n"
+	echo "# make check took $((SECONDS - t_start))s; logs in $logdir"
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
 }
 
 # ------------------------------------------------------------- static part
@@ -164,13 +199,217 @@ if command -v shellcheck >/dev/null; then
 	fi
 fi
 
+# ------------------------------------------------------------- in-tree build
+
+# The driver in place of drivers/infiniband/ulp/ipoib of the debug kernel's
+# source (a symlink farm; the O= tree is cached), W=1 and sparse, for each
+# setting of the two options.  Needs the debug kernel's .config.
+intree_steps() {
+	local cm dopt name
+
+	run_step "in-tree: prepare O= tree (debug kernel config)" scripts/intree-check.sh prepare
+	for cm in y n; do
+		for dopt in y n; do
+			name="in-tree: W=1 C=1 IPOIB_CM=$cm IPOIB_DEBUG=$dopt"
+			run_step "$name" scripts/intree-check.sh build "$cm" "$dopt"
+		done
+	done
+}
+intree_done=0
+intree_maybe() {
+	if selftests/vm/build-debug-kernel.sh --status; then
+		intree_steps
+	else
+		step "in-tree build"
+		result skip "in-tree build" "the debug kernel (its .config) is not built yet"
+	fi
+	intree_done=1
+}
+case " $kernels " in
+*" debug "*) [ "$static_only" = 0 ] || intree_maybe ;;
+*) intree_maybe ;;
+esac
+
 if [ "$static_only" = 1 ]; then
-	echo "1..$n"
-	echo "# static checks took $((SECONDS - t_start))s"
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
-	exit
+	finish
 fi
+
+# ------------------------------------------------------------- guest runs
+
+# boot_splat CONSOLE: true when the first splat came while the kernel was
+# still booting, before the guest's init ran ("RIG: stage 1"): no module of
+# ours or any test code can have caused it.
+boot_splat() {
+	selftests/vm/splat-scan --tests "$1" | grep -q '^(kernel boot) '
+}
+
+# batch_names BASE: the script names of a batch, one a line.
+batch_names() {
+	local t
+
+	while read -r t; do
+		basename "$t" .sh
+	done <"$1.list"
+}
+
+# guest_batch KERNEL DRIVER ID TEST...: one boot running the TESTs through
+# run_tests.sh; output to BASE.log, console to BASE.console, "rc secs" to
+# BASE.rc (BASE: $logdir/KERNEL-DRIVER-bID).  Runs in the background (see
+# below).  A splat during the emulated kernel's own boot (seen rarely with
+# the debug kernel under TCG) gets one more boot; the first is kept as
+# BASE.boot-splat.*.
+guest_batch() {
+	local k=$1 d=$2 b=$3 base=$logdir/$1-$2-b$3 start=$SECONDS rc try tmo
+
+	shift 3
+	printf '%s\n' "$@" >"$base.list"
+	# A hung guest is caught by the progress watchdog (a rig line at least
+	# every script); the overall bound is the sum of the script bounds.
+	tmo=$(( $# * (test_timeout + 120) + 900 ))
+	for try in 1 2; do
+		selftests/vm/run-guest --kernel "$k" --timeout "$tmo" \
+			--step-timeout $((test_timeout + 300)) \
+			--log "$base.console" --env IPOIB="$d" \
+			--env TEST_TIMEOUT="$test_timeout" -- selftests/run_tests.sh "$@" \
+			>"$base.log" 2>&1
+		rc=$?
+		[ "$rc" -ne 0 ] && [ "$try" = 1 ] && boot_splat "$base.console" || break
+		mv "$base.console" "$base.boot-splat.console"
+		mv "$base.log" "$base.boot-splat.log"
+	done
+	[ ! -f "$base.boot-splat.console" ] ||
+		echo "# splat while the kernel booted, before any test code (kept in $base.boot-splat.console); booted again" >>"$base.log"
+	echo "$rc $((SECONDS - start))" >"$base.rc"
+}
+
+# console_time CONSOLE REGEX: guest uptime (s) of the first line matching.
+console_time() {
+	sed -n "s/^\[ *\([0-9]*\)\.[0-9]*\] .*$2.*/\1/p" "$1" | head -n 1
+}
+
+# guest_analyze KERNEL DRIVER ID: the result of every script of a finished
+# batch, from its output and console, into BASE.results, one line each:
+#	NAME STATUS PASS FAIL SKIP SECS NOTE...
+# STATUS: ok, skip, fail (it ran), died (the guest died or hung while it
+# ran), notrun.  BASE.batch gets what fails the batch as a whole (splats
+# outside any script, a failed run without a failed script).
+guest_analyze() {
+	local base=$logdir/$1-$2-b$3 rc secs line name t st p f s tsecs note
+	local died='' why owner cnt any_fail=0
+	local -A res=() cnts=() began=() splats=()
+
+	read -r rc secs <"$base.rc"
+	: >"$base.results"
+	: >"$base.batch"
+	while IFS= read -r line; do
+		case "$line" in
+		"# selftests: ipoib: "*)
+			name=${line#\# selftests: ipoib: }
+			began[${name%% *}]=1 ;;
+		"# counts: "*)
+			read -r _ _ name line <<<"$line"
+			cnts[$name]=$line ;;
+		"ok "*|"not ok "*)
+			name=${line#not }
+			read -r _ _ name _ <<<"$name"
+			res[$name]=$line ;;
+		esac
+	done <"$base.log"
+	while read -r owner cnt; do
+		splats[$owner]=$cnt
+	done < <(selftests/vm/splat-scan --tests "$base.console" 2>/dev/null |
+		sed -E 's/^(.*) ([0-9]+)$/\1\t\2/' | tr ' \t' '_ ')
+	case "$rc" in
+	124) why="the guest hung (timeout)" ;;
+	0|1) why="the guest stopped" ;;
+	*) why="the guest crashed or stopped without a result (run-guest exited $rc)" ;;
+	esac
+	while read -r t; do
+		p=0 f=0 s=0 tsecs=0 note=
+		if [ -n "$died" ]; then
+			st=notrun note="not run: $died"
+			f=1
+		elif [ -n "${res[$t]:-}" ]; then
+			line=${res[$t]}
+			if [ -n "${cnts[$t]:-}" ]; then
+				for kv in ${cnts[$t]}; do
+					case "$kv" in
+					pass:*) p=${kv#pass:} ;;
+					fail:*) f=${kv#fail:} ;;
+					skip:*) s=${kv#skip:} ;;
+					secs:*) tsecs=${kv#secs:} ;;
+					esac
+				done
+			fi
+			case "$line" in
+			"not ok "*) st=fail note=${line#*# } ;;
+			*"# SKIP"*) st=skip ;;
+			*) st=ok ;;
+			esac
+			[ "$st" != fail ] || [ "$f" -gt 0 ] || f=1
+		else
+			# No result: the guest died while this script ran (or
+			# before it started, then it was simply not run).
+			if [ -n "${began[$t]:-}" ] || grep -q "RIG: test $t begin" "$base.console"; then
+				st=died note="$why while this script ran"
+				died="$why during $t"
+			else
+				st=notrun note="not run: $why before it"
+				died="$why before $t"
+			fi
+			f=1
+		fi
+		if [ -n "${splats[$t]:-}" ]; then
+			[ "$st" = died ] || [ "$st" = notrun ] || st=fail
+			note="kernel splat during this script (${splats[$t]})${note:+; $note}"
+			[ "$f" -gt 0 ] || f=1
+		fi
+		[ "$st" = ok ] || [ "$st" = skip ] || any_fail=1
+		echo "$t $st $p $f $s $tsecs $note" >>"$base.results"
+	done < <(batch_names "$base")
+	for owner in "${!splats[@]}"; do
+		grep -Fqx "$owner" < <(batch_names "$base") ||
+			echo "kernel splat ${owner//_/ } (${splats[$owner]})" >>"$base.batch"
+	done
+	if [ "$rc" -ne 0 ] && [ "$any_fail" = 0 ] && [ ! -s "$base.batch" ]; then
+		echo "run-guest exited $rc" >>"$base.batch"
+	fi
+}
+
+# guest_report KERNEL DRIVER ID: fold a finished batch into the totals: one
+# KTAP line per script, one for the batch when it failed as a whole.
+guest_report() {
+	local k=$1 d=$2 b=$3 base=$logdir/$1-$2-b$3 rc secs t st p f s tsecs note
+	local boot scan label=$1/$2/b$3
+
+	guest_analyze "$k" "$d" "$b"
+	read -r rc secs <"$base.rc"
+	sed 's/^run-guest:/# run-guest:/' "$base.log" | indent
+	time_note "$label" "$secs"
+	boot=$(console_time "$base.console" 'RIG: running:')
+	[ -z "$boot" ] || time_note "$label/boot" "$boot"
+	while read -r t st p f s tsecs note; do
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		n=$((n + 1))
+		case "$st" in
+		ok) echo "ok $n $k/$d/$t # ${tsecs}s" ;;
+		skip) echo "ok $n $k/$d/$t # SKIP (${tsecs}s)" ;;
+		*) echo "not ok $n $k/$d/$t # $note (console: $base.console)" ;;
+		esac
+		case "$st" in
+		ok|skip|fail)
+			time_note "$label/$t" "$tsecs"
+			est_set "$k" "$d" "$t" "$tsecs" ;;
+		esac
+	done <"$base.results"
+	scan=$(sed -n 's/.*RIG: kmemleak scan took \([0-9.]*\)s.*/\1/p' "$base.console" | head -n 1)
+	[ -z "$scan" ] || time_note "$label/kmemleak-scan" "$scan"
+	[ -z "$boot" ] || est_set "$k" - boot "$boot"
+	if [ -s "$base.batch" ]; then
+		n=$((n + 1)) fail=$((fail + 1))
+		echo "not ok $n $label # $(paste -sd';' "$base.batch" | sed 's/;/; /g') (console: $base.console)"
+	fi
+}
 
 # ------------------------------------------------------------- rig self-test
 
@@ -196,68 +435,148 @@ else
 	result fail "rig: planted splat is caught" "run-guest exited $rc"
 fi
 
+# One batch as the suite runs it: a clean script that leaves a module
+# loaded, the planted splat, a kernel crash, then a script that cannot run.
+step "rig: in a batch, a splat fails its script only; a crash fails the running script, the rest is not run"
+rig_expect="rig_clean ok
+rig_splat fail
+rig_crash died
+smoke notrun"
+guest_batch stock ours rig selftests/vm/rig_clean.sh selftests/vm/rig_splat.sh \
+	selftests/vm/rig_crash.sh smoke
+guest_analyze stock ours rig
+rig_got=$(cut -d' ' -f1,2 "$logdir/stock-ours-brig.results")
+if [ "$rig_got" = "$rig_expect" ] &&
+   grep -q '^rig_splat fail .*kernel splat during this script' "$logdir/stock-ours-brig.results" &&
+   grep -q '^rig_crash died .*kernel splat during this script' "$logdir/stock-ours-brig.results"; then
+	sed 's/^/# /' "$logdir/stock-ours-brig.results" | indent
+	result ok "rig: splat and crash blamed on their scripts in a batch"
+else
+	indent <"$logdir/stock-ours-brig.log"
+	{ echo "expected:"; echo "$rig_expect"; echo "got:"; cat "$logdir/stock-ours-brig.results"; } | indent
+	result fail "rig: splat and crash blamed on their scripts in a batch"
+fi
+
 # ------------------------------------------------------------- guest suite
 
 mapfile -t tests < <(selftests/run_tests.sh --list)
 
-# boot_splat CONSOLE: true when the first splat came while the kernel was
-# still booting, before the guest's init ran ("RIG: stage 1"): no module of
-# ours or any test code can have caused it.
-boot_splat() {
-	awk '/RIG: stage 1/ { exit }
-	     /(BUG|WARNING):|Oops|KASAN|UBSAN|soft lockup|general protection/ { found = 1; exit }
-	     END { exit !found }' "$1"
+# Estimated seconds per kernel/driver/script (and kernel/-/boot): the seed
+# file, then what earlier runs on this machine measured.
+times_db=$cache/test-times
+declare -A est=()
+est_load() {
+	local k d t secs
+
+	[ -r "$1" ] || return 0
+	while read -r k d t secs; do
+		case "$k" in ''|'#'*) continue ;; esac
+		est[$k/$d/$t]=$secs
+	done <"$1"
+}
+est_load selftests/vm/test-times
+est_load "$times_db"
+
+est_set() {
+	est[$1/$2/$3]=$4
 }
 
-# guest_run KERNEL DRIVER TEST: one boot, one script; output to its log,
-# "rc secs" to its .rc file.  Runs in the background (see below).  A splat
-# during the emulated kernel's own boot (seen rarely with the debug kernel
-# under TCG) gets one more boot; the note stays in the log.
-guest_run() {
-	local k=$1 d=$2 t=$3 base=$logdir/$1-$2-$3 start=$SECONDS rc try
+est_save() {
+	local key tmp
 
-	for try in 1 2; do
-		selftests/vm/run-guest --kernel "$k" --timeout $((test_timeout + 120)) \
-			--log "$base.console" --env IPOIB="$d" \
-			--env TEST_TIMEOUT="$test_timeout" -- selftests/run_tests.sh "$t" \
-			>>"$base.log" 2>&1
-		rc=$?
-		[ "$rc" -ne 0 ] && [ "$try" = 1 ] && boot_splat "$base.console" || break
-		cp "$base.console" "$base.boot-splat.console"
-		echo "# splat while the kernel booted, before any test code (console kept in $base.boot-splat.console); booting again" >>"$base.log"
-	done
-	echo "$rc $((SECONDS - start))" >"$base.rc"
+	mkdir -p "$cache" 2>/dev/null || return 0
+	tmp=$(mktemp "$times_db.XXXXXX" 2>/dev/null) || return 0
+	for key in "${!est[@]}"; do
+		echo "${key//\// } ${est[$key]}"
+	done | sort >"$tmp" && mv "$tmp" "$times_db"
 }
 
-# guest_report KERNEL DRIVER TEST: fold a finished run into the totals.
-guest_report() {
-	local k=$1 d=$2 t=$3 base=$logdir/$1-$2-$3 rc secs last p f s
+# est_of KERNEL DRIVER SCRIPT: the estimate, or a guess: the stock time
+# times 4 on the debug kernel, the other driver's time, 60 s.
+est_of() {
+	local k=$1 d=$2 t=$3 v
 
-	read -r rc secs <"$base.rc"
-	sed 's/^run-guest:/# run-guest:/' "$base.log" | indent
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$base.log" | tail -n 1)
-	p=0 f=0 s=0
-	if [ -n "$last" ]; then
-		read -r p _ f _ s _ <<<"${last//,/}"
+	v=${est[$k/$d/$t]:-${est[$k/ours/$t]:-${est[$k/reference/$t]:-}}}
+	if [ -z "$v" ] && [ "$k" = debug ]; then
+		v=${est[stock/$d/$t]:-${est[stock/ours/$t]:-}}
+		[ -z "$v" ] || v=$((v * 4))
 	fi
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
-	n=$((n + 1))
-	if [ "$rc" -eq 0 ]; then
-		echo "ok $n $k/$d/$t # ${secs}s"
-	else
-		# A splat, timeout or crash fails the run even if every case passed.
-		[ "$f" -gt 0 ] || fail=$((fail + 1))
-		echo "not ok $n $k/$d/$t # run-guest exited $rc, console: $base.console"
-	fi
+	echo "${v:-60}"
 }
 
-# Each guest is one single-threaded TCG process, so GUEST_JOBS guests (one
-# per host core by default) run side by side; results are reported in order.
+boot_of() {
+	local v=${est[$1/-/boot]:-}
+
+	[ -n "$v" ] || { [ "$1" = debug ] && v=90 || v=10; }
+	echo "$v"
+}
+
 guest_jobs=${GUEST_JOBS:-$(nproc)}
+[ "$guest_jobs" -ge 1 ] 2>/dev/null || guest_jobs=1
+slot_load=()
+for ((i = 0; i < guest_jobs; i++)); do
+	slot_load[i]=0
+done
 jobs_list=()
+
+# The runner hands the next batch to the first guest slot that frees up;
+# planning does the same with estimates.
+plan_job() {
+	local k=$1 d=$2 id=$3 total i best=0
+
+	shift 3
+	total=$(boot_of "$k")
+	for t in "$@"; do
+		total=$((total + $(est_of "$k" "$d" "$t")))
+	done
+	for ((i = 1; i < guest_jobs; i++)); do
+		[ "${slot_load[i]}" -lt "${slot_load[best]}" ] && best=$i
+	done
+	slot_load[best]=$((slot_load[best] + total))
+	jobs_list+=("$k $d $id $*")
+}
+
+# split_bins KERNEL NBINS DRIVERS INIT...: the scripts in NBINS batches, the
+# longest first into the batch that would end first (its guest slot's load
+# INIT plus its scripts), scripts timed by the slowest of DRIVERS.  Prints
+# one batch a line, in the order their slots free up; the throughput
+# scripts go first in a batch so that they run while both guests run.
+split_bins() {
+	local k=$1 nb=$2 drvs=$3 t d v i best line
+	local -a load=() bin=() order=()
+
+	shift 3
+	for ((i = 0; i < nb; i++)); do
+		load[i]=$(( ${1:-0} + $(boot_of "$k") ))
+		bin[i]=
+		[ $# -eq 0 ] || shift
+	done
+	mapfile -t order < <(for t in "${tests[@]}"; do
+		v=0
+		for d in $drvs; do
+			[ "$(est_of "$k" "$d" "$t")" -gt "$v" ] && v=$(est_of "$k" "$d" "$t")
+		done
+		echo "$v ${t%.sh}"
+	done | sort -k1,1nr -k2)
+	for line in "${order[@]}"; do
+		v=${line%% *} t=${line#* }
+		best=0
+		for ((i = 1; i < nb; i++)); do
+			[ "${load[i]}" -lt "${load[best]}" ] && best=$i
+		done
+		load[best]=$((load[best] + v))
+		bin[best]+=" $t"
+	done
+	for ((i = 0; i < nb; i++)); do
+		[ -n "${bin[i]}" ] || continue
+		# shellcheck disable=SC2086 # the names, split on purpose
+		printf '%s\n' ${bin[i]} | awk '/^(iperf|softib_bench)$/ { print; next } { rest = rest " " $0 } END { print rest }' | xargs
+	done
+}
+
 for k in $kernels; do
 	if [ "$k" = debug ]; then
-		step "debug kernel (cached build or a fresh one, ~15 min)"
+		step "debug kernel (cached build or a fresh one, ~10-30 min)"
 		if dbg=$(JOBS=${JOBS:-$(nproc)} selftests/vm/build-debug-kernel.sh 2>"$logdir/debug-kernel.log"); then
 			result ok "debug kernel"
 		else
@@ -266,41 +585,64 @@ for k in $kernels; do
 			continue
 		fi
 		run_step "build W=1 -Werror (debug kernel)" build_werror "$dbg/build"
+		[ "$intree_done" = 1 ] || intree_maybe
+		run_step "reference renamed ib_ipoib_ref (debug kernel, interop)" \
+			scripts/build-ref-ipoib.sh --kdir "$dbg/build"
+	else
+		run_step "reference renamed ib_ipoib_ref (stock kernel, interop)" \
+			scripts/build-ref-ipoib.sh
 	fi
 	# The debug kernel hunts for bugs in our code (and softib's); the
 	# reference runs there only when asked for with IPOIB=reference|all.
 	kdrivers=$drivers
 	[ "$k" = debug ] && [ "$drivers_given" = 0 ] && kdrivers=ours
-	# Test by test, the drivers next to each other: with two guests at a
-	# time ours and the reference run the same script side by side.
-	for t in "${tests[@]}"; do
-		for d in $kdrivers; do
-			jobs_list+=("$k $d ${t%.sh}")
+	read -ra kd <<<"$kdrivers"
+	if [ ${#kd[@]} -ge 2 ]; then
+		# The drivers side by side: the same batches, started together.
+		nb=$(( guest_jobs / ${#kd[@]} ))
+		[ "$nb" -ge 1 ] || nb=1
+		mapfile -t bins < <(split_bins "$k" "$nb" "$kdrivers")
+	else
+		# shellcheck disable=SC2046 # one argument per slot
+		mapfile -t bins < <(split_bins "$k" "$guest_jobs" "$kdrivers" \
+			$(printf '%s\n' "${slot_load[@]}" | sort -n))
+	fi
+	id=0
+	for bin in "${bins[@]}"; do
+		id=$((id + 1))
+		for d in "${kd[@]}"; do
+			# shellcheck disable=SC2086 # the names, split on purpose
+			plan_job "$k" "$d" "$id" $bin
 		done
 	done
 done
 
-step "guest suite: ${#jobs_list[@]} runs, $guest_jobs at a time"
+step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time (estimated slot loads: ${slot_load[*]} s)"
+for j in "${jobs_list[@]}"; do
+	read -r k d b rest <<<"$j"
+	echo "#   $k/$d/b$b: $rest"
+done
 running=()
 next=0
 reported=0
 while [ "$reported" -lt ${#jobs_list[@]} ]; do
 	while [ ${#running[@]} -lt "$guest_jobs" ] && [ "$next" -lt ${#jobs_list[@]} ]; do
-		# shellcheck disable=SC2086 # "kernel driver test" split on purpose
-		guest_run ${jobs_list[$next]} &
+		# shellcheck disable=SC2086 # "kernel driver id tests..." split on purpose
+		guest_batch ${jobs_list[$next]} &
 		running+=("$!")
 		next=$((next + 1))
 	done
-	# Report finished runs strictly in list order.
-	read -r k d t <<<"${jobs_list[$reported]}"
-	if [ -f "$logdir/$k-$d-$t.rc" ]; then
-		guest_report "$k" "$d" "$t"
+	# Report finished batches strictly in list order.
+	read -r k d b _ <<<"${jobs_list[$reported]}"
+	if [ -f "$logdir/$k-$d-b$b.rc" ]; then
+		guest_report "$k" "$d" "$b"
 		reported=$((reported + 1))
 		continue
 	fi
 	if [ ${#running[@]} -eq 0 ]; then
 		# Nothing left running and still no result: the run died.
-		echo "255 0" >"$logdir/$k-$d-$t.rc"
+		echo "255 0" >"$logdir/$k-$d-b$b.rc"
+		touch "$logdir/$k-$d-b$b.log" "$logdir/$k-$d-b$b.console"
 		continue
 	fi
 	wait -n 2>/dev/null || true
@@ -310,16 +652,18 @@ while [ "$reported" -lt ${#jobs_list[@]} ]; do
 	done
 	running=("${alive[@]}")
 done
+est_save
 
 # Throughput of ours and of the reference, measured in this same run (the
 # guests ran side by side on the same host): figures and their ratio.
 iperf_compare() {
-	local k=$1 o=$logdir/$1-ours-iperf.log r=$logdir/$1-reference-iperf.log dir a b
+	local k=$1 dir a b
 
-	[ -f "$o" ] && [ -f "$r" ] || return 0
 	for dir in "tcp a->b" "tcp b->a" "tcp6 a->b"; do
-		a=$(grep -m1 -F "iperf3 $dir:" "$o" | grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
-		b=$(grep -m1 -F "iperf3 $dir:" "$r" | grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
+		a=$(cat "$logdir/$k"-ours-b[0-9]*.log 2>/dev/null | grep -m1 -F "iperf3 $dir:" |
+			grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
+		b=$(cat "$logdir/$k"-reference-b[0-9]*.log 2>/dev/null | grep -m1 -F "iperf3 $dir:" |
+			grep -oE '[0-9.]+ Mbit/s' | cut -d' ' -f1)
 		[ -n "$a" ] && [ -n "$b" ] || continue
 		awk -v d="$dir" -v k="$k" -v a="$a" -v b="$b" 'BEGIN {
 			printf "# iperf3 %s (%s kernel): ours %s Mbit/s, reference %s Mbit/s, ratio %.2f\n",
@@ -330,7 +674,4 @@ for k in $kernels; do
 	iperf_compare "$k"
 done
 
-echo "1..$n"
-echo "# make check took $((SECONDS - t_start))s; logs in $logdir"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+finish

@@ -4,11 +4,25 @@
 # run_tests.sh [TEST...]: run selftests inside the test guest and aggregate
 # their KTAP output.  TEST is a script name with or without .sh (default:
 # every selftests/*.sh except this script and libraries named lib.sh,
-# *_lib.sh or lib_*.sh; or $TESTS).  --list prints the default list.  Each
-# script is a KTAP subtest, bounded by TEST_TIMEOUT seconds (default 900).
+# *_lib.sh or lib_*.sh; or $TESTS), or a path to a script elsewhere (the
+# rig's self-test scripts).  --list prints the default list.  Each script is
+# a KTAP subtest, bounded by TEST_TIMEOUT seconds (default 900).
+#
+# Several scripts share one guest boot, so between two scripts this script
+# puts the guest back into its initial state: processes the script left
+# behind are killed, its network namespaces deleted, and modules from
+# MODDIR and ib_ipoib that it left loaded are unloaded (one that will not unload fails the script).  For the
+# rig, each script is bracketed on the kernel log by
+#	RIG: test NAME begin jiffies=J
+#	RIG: test NAME end jiffies=J
+# (J: the kernel's jiffies, to place kmemleak reports), so that a kernel
+# splat is attributed to the script during which it appeared (see
+# vm/splat-scan).  After each result line comes
+#	# counts: NAME pass:P fail:F skip:S secs:T
 # The last line counts the test cases: "N passed, N failed, N skipped".
 dir=$(cd "$(dirname "$0")" && pwd)
 timeout=${TEST_TIMEOUT:-900}
+slow=${RIG_SLOW:-1}
 
 list=0
 if [ "${1:-}" = --list ]; then
@@ -32,40 +46,170 @@ if [ "$list" = 1 ]; then
 	exit 0
 fi
 
+# kmsg MSG: a line on the kernel log, when there is one to write to.
+kmsg() {
+	[ -w /dev/kmsg ] && echo "$*" >/dev/kmsg 2>/dev/null
+}
+
+# jiffies: the kernel's jiffies, from /proc/timer_list (NO_HZ kernels) or
+# the scheduler's debugfs file (SCHED_DEBUG).
+jiffies() {
+	local j
+
+	j=$(sed -n 's/^jiffies: *//p;T;q' /proc/timer_list 2>/dev/null)
+	[ -n "$j" ] || j=$(awk '$1 == "jiffies" && $2 == ":" { print $3; exit }' \
+		/sys/kernel/debug/sched/debug 2>/dev/null)
+	echo "$j"
+}
+
+# Only in the test guest (PID 1 is the rig's guest-init) are leftover
+# processes killed and modules unloaded: on a real machine they are not ours.
+in_guest=0
+[ -n "${RIG_RESULTS:-}" ] && grep -q guest-init /proc/1/cmdline 2>/dev/null && in_guest=1
+
+# The processes of this script and its ancestors (the rig's chain up to
+# init): everything else in user space was started by a test.
+declare -A keep=()
+p=$$
+while [ -n "$p" ] && [ "$p" -gt 0 ]; do
+	keep[$p]=1
+	p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+done
+
+# leftover_pids: user-space processes started by a test that still run.
+leftover_pids() {
+	local d p
+
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ -z "${keep[$p]:-}" ] || continue
+		[ "$p" != "$BASHPID" ] || continue
+		# Kernel threads have no executable.
+		[ -e "$d/exe" ] || continue
+		echo "$p"
+	done
+}
+
+# reap_leftovers: SIGTERM, then SIGKILL, whatever a test left running.
+reap_leftovers() {
+	local pids deadline
+
+	mapfile -t pids < <(leftover_pids)
+	[ ${#pids[@]} -gt 0 ] || return 0
+	echo "# run_tests: killing processes left running: $(for p in "${pids[@]}"; do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-40; echo -n '; '; done)"
+	kill -TERM "${pids[@]}" 2>/dev/null
+	deadline=$((SECONDS + 5 * slow))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		mapfile -t pids < <(leftover_pids)
+		[ ${#pids[@]} -gt 0 ] || return 0
+		sleep 0.1
+	done
+	kill -KILL "${pids[@]}" 2>/dev/null
+}
+
+# Modules a test may load: ours from MODDIR and ib_ipoib (either driver).
+test_modules() {
+	local ko
+
+	echo ib_ipoib
+	echo ib_ipoib_ref
+	for ko in "${MODDIR:-/nonexistent}"/*.ko; do
+		[ -f "$ko" ] && basename "$ko" .ko
+	done
+}
+
+loaded_test_modules() {
+	local m
+
+	for m in $(test_modules); do
+		[ -e "/sys/module/$m/initstate" ] && echo "$m"
+	done
+}
+
+# unload_leftovers: rmmod what a test left loaded, in any order (a module
+# in use by another goes once that one is gone), retrying until
+# 30 s * RIG_SLOW have passed.  Prints what would not unload.
+unload_leftovers() {
+	local mods m deadline=$((SECONDS + 30 * slow)) said=0
+
+	while :; do
+		mapfile -t mods < <(loaded_test_modules)
+		[ ${#mods[@]} -gt 0 ] || return 0
+		if [ "$said" = 0 ]; then
+			echo "# run_tests: unloading modules left loaded: ${mods[*]}" >&2
+			said=1
+		fi
+		for m in "${mods[@]}"; do
+			rmmod "$m" 2>/dev/null
+		done
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			mapfile -t mods < <(loaded_test_modules)
+			[ ${#mods[@]} -gt 0 ] || return 0
+			echo "${mods[*]}"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
 pass=0 fail=0 skip=0 n=0
 echo "TAP version 13"
 echo "1..${#tests[@]}"
 for t in "${tests[@]}"; do
-	t=${t%.sh}
+	case "$t" in
+	*/*) f=$t; t=$(basename "$t" .sh) ;;
+	*) t=${t%.sh}; f=$dir/$t.sh ;;
+	esac
 	n=$((n + 1))
-	f=$dir/$t.sh
 	echo "# selftests: ipoib: $t (IPOIB=${IPOIB:-ours}, kernel $(uname -r))"
 	if [ ! -f "$f" ]; then
 		echo "not ok $n $t # no such test: $f"
+		echo "# counts: $t pass:0 fail:1 skip:0 secs:0"
 		fail=$((fail + 1))
 		continue
 	fi
 	out=$(mktemp)
+	kmsg "RIG: test $t begin jiffies=$(jiffies)"
 	start=$SECONDS
-	timeout -k 10 "$timeout" bash "$f" 2>&1 | tee "$out" | sed -u 's/^/    /'
-	rc=${PIPESTATUS[0]}
+	# The script writes to a file, not a pipe: a daemon it leaves behind
+	# cannot hold up the batch by keeping the pipe open.
+	timeout -k 10 "$timeout" bash "$f" </dev/null >"$out" 2>&1 &
+	tpid=$!
+	tail -s 0.2 -n +1 -f --pid="$tpid" "$out" | sed -u 's/^/    /'
+	wait "$tpid"
+	rc=$?
 	secs=$((SECONDS - start))
-	p=$(grep -cE '^ok [0-9]+ ' "$out" | head -1)
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out" | head -1)
-	f_=$(grep -cE '^not ok [0-9]+ ' "$out" | head -1)
+	stuck=
+	if [ "$in_guest" = 1 ]; then
+		reap_leftovers
+		# Namespaces a script left behind (lib.sh deletes its own).
+		ip -all netns delete 2>/dev/null
+		stuck=$(unload_leftovers)
+	fi
+	kmsg "RIG: test $t end jiffies=$(jiffies)"
+	p=$(grep -cE '^ok [0-9]+ ' "$out")
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out")
+	f_=$(grep -cE '^not ok [0-9]+ ' "$out")
 	p=$((p - s))
 	rm -f "$out"
-	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f_))
 	case "$rc" in
-	0) echo "ok $n $t # ${secs}s" ;;
-	4) echo "ok $n $t # SKIP (${secs}s)"
-	   [ $((p + s + f_)) -gt 0 ] || skip=$((skip + 1)) ;;
+	0) res="ok $n $t # ${secs}s" ;;
+	4) res="ok $n $t # SKIP (${secs}s)"
+	   [ $((p + s + f_)) -gt 0 ] || s=$((s + 1)) ;;
 	124|137)
-	   echo "not ok $n $t # TIMEOUT after ${timeout}s"
-	   fail=$((fail + 1)) ;;
-	*) echo "not ok $n $t # exit status $rc (${secs}s)"
-	   [ "$f_" -gt 0 ] || fail=$((fail + 1)) ;;
+	   res="not ok $n $t # TIMEOUT after ${timeout}s"
+	   f_=$((f_ + 1)) ;;
+	*) res="not ok $n $t # exit status $rc (${secs}s)"
+	   [ "$f_" -gt 0 ] || f_=$((f_ + 1)) ;;
 	esac
+	if [ -n "$stuck" ]; then
+		res="not ok $n $t # modules left loaded will not unload: $stuck"
+		f_=$((f_ + 1))
+	fi
+	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f_))
+	echo "$res"
+	echo "# counts: $t pass:$p fail:$f_ skip:$s secs:$secs"
 done
 echo "# totals: pass:$pass fail:$fail skip:$skip"
 echo "$pass passed, $fail failed, $skip skipped"
