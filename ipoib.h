@@ -19,12 +19,15 @@
  *
  * Locking:
  *  - RTNL serialises open/stop, the flush levels and MTU changes.
- *  - dev->lock (BH) protects the path tree, the neighbour list and table
- *    updates, and the per-neighbour/per-path skb queues.  Nests inside the
- *    netif TX lock.
+ *  - dev->lock (BH) protects the path table (struct ipib_path_table), the
+ *    neighbour list and table updates, and the per-neighbour/per-path skb
+ *    queues.  Nests inside the netif TX lock.
  *  - dev->ah_lock (irqsave) protects the dead-AH list only; innermost.
- *  - The send ring is owned by the netif TX lock (producer) and the TX NAPI
- *    (consumer); tx_head/tx_tail are published with acquire/release.
+ *  - The send ring has one producer and one consumer at any time: while the
+ *    QP is ready, the netif TX lock (producer, ipib_ud_send) and the TX NAPI
+ *    (consumer) with tx_head/tx_tail published by acquire/release; while it
+ *    is stopped (ipib_ib_stop: qp_ready cleared, NAPI disabled, then the
+ *    queue disabled under the TX lock, in that order), the RTNL holder alone.
  */
 #ifndef _IPIB_IPOIB_H
 #define _IPIB_IPOIB_H
@@ -46,11 +49,9 @@
 #define IPIB_HARD_LEN		(IPIB_ENCAP_LEN + IPIB_PSEUDO_LEN)
 #define IPIB_GRH_LEN		40
 #define IPIB_QPN_MASK		0xffffff
-#define IPIB_MCAST_QPN		0xffffff
 #define IPIB_MAX_QUEUED		3	/* skbs waiting per neighbour or path */
 #define IPIB_CM_MTU		65520
 #define IPIB_MIN_MTU		68
-#define IPIB_TX_WEIGHT		64
 #define IPIB_RX_WEIGHT		64
 #define IPIB_WC_BATCH		16
 
@@ -86,23 +87,22 @@ struct ipib_dev;
  * @dev: owning interface
  * @ref: holders (paths, neighbours, multicast groups)
  * @last_send: tx_head sequence number of the last send that used it
- * @valid: false after a light flush: the next unicast send re-resolves
  * @dead_node: on dev->dead_ahs once @ref reached zero
- * @gp_cookie: RCU state when it died (no reader may still see it after)
+ * @gp_cookie: RCU grace period started when it died; no reader can see it
+ *	once that period has ended
  */
 struct ipib_ah {
 	struct ib_ah *ah;
 	struct ipib_dev *dev;
 	refcount_t ref;
 	unsigned int last_send;
-	bool valid;
 	struct list_head dead_node;
 	unsigned long gp_cookie;
 };
 
 /**
  * struct ipib_path - SA PathRecord for one destination GID
- * @node: in dev->paths, keyed by @dgid
+ * @node: in dev->paths.tree, keyed by @dgid
  * @dead_node: on a private list while being freed
  * @dev: owning interface
  * @dgid: destination GID (the key, even if the SA answers another DGID)
@@ -114,6 +114,11 @@ struct ipib_ah {
  * @query_id: its id, for ib_sa_cancel_query()
  * @querying: a query is in flight (dev->lock)
  * @dead: unlinked by a flush; the answer is thrown away
+ * @stale: @ah predates a light flush; it is still used for sending while a
+ *	refresh query runs (dev->lock)
+ * @backoff: wait before the next query after one failed or could not
+ *	start, in jiffies (dev->lock)
+ * @retry_at: no query before this time (jiffies, dev->lock)
  * @status: result of the last query (written by its callback)
  * @answer: record of the last query (written by its callback)
  * @query_done: completed when no query is in flight
@@ -132,6 +137,9 @@ struct ipib_path {
 	int query_id;
 	bool querying;
 	bool dead;
+	bool stale;
+	unsigned long backoff;
+	unsigned long retry_at;
 	int status;
 	struct sa_path_rec answer;
 	struct completion query_done;
@@ -148,8 +156,7 @@ struct ipib_path {
  * @ah: reference on the path's AH (RCU for readers, dev->lock for writers)
  * @path: the path it waits on or uses (dev->lock)
  * @queue: skbs waiting for the path (at most IPIB_MAX_QUEUED)
- * @alive: jiffies of the last transmit lookup (GC)
- * @cm: connected-mode connection (connected-mode issue)
+ * @alive: jiffies of the last packet sent or queued through it (GC)
  * @ref: the table holds one reference; freed after an RCU grace period
  * @dead: unlinked; lookups that still see it fall back to the slow path
  * @rcu: deferred free
@@ -164,7 +171,6 @@ struct ipib_neigh {
 	struct ipib_path *path;
 	struct sk_buff_head queue;
 	unsigned long alive;
-	void *cm;
 	refcount_t ref;
 	bool dead;
 	struct rcu_head rcu;
@@ -181,6 +187,26 @@ struct ipib_tx_buf {
 	u64 mapping[MAX_SKB_FRAGS + 1];
 };
 
+/**
+ * struct ipib_path_table - the SA PathRecord cache of one interface
+ * @tree: paths keyed by DGID
+ * @retry_work: starts the queries that could not start, failed with a
+ *	transient error or must refresh a stale path (on dev->wq)
+ * @running: queries and retries allowed (ipib_dev_up to ipib_dev_down)
+ * @have_tclass: the broadcast group was joined since the interface came
+ *	up: @tclass is known and unicast may be resolved
+ * @tclass: traffic class of the broadcast group, used in every query
+ *
+ * Every field is protected by dev->lock.
+ */
+struct ipib_path_table {
+	struct rb_root tree;
+	struct delayed_work retry_work;
+	bool running;
+	bool have_tclass;
+	u8 tclass;
+};
+
 /* Counters written by exactly one context each (RX NAPI, TX NAPI). */
 struct ipib_ring_stats {
 	u64 packets;
@@ -192,8 +218,23 @@ struct ipib_ring_stats {
 /*
  * struct ipib_dev - one IPoIB interface (netdev_priv)
  *
- * Fields named in the team contract come first.  Anything guarded by RTNL
- * is only changed from ndo callbacks or the flush worker.
+ * Who may touch what, group by group:
+ *  - identity (ndev, ca, port, pd, qp, wq, port_mtu, rx_buf_size,
+ *    max_send_sge): set before registration, constant after;
+ *  - pkey, pkey_index, local_gid, mode, admin_up, pkey_valid, admin_mtu,
+ *    mtu_base, mtu_internal, napi_on, coal_*: RTNL (ndo callbacks, ethtool,
+ *    the flush workers);
+ *  - qp_ready, oper_up: written under RTNL, read lock-free (READ_ONCE);
+ *  - local_lid: written under RTNL, read anywhere (READ_ONCE);
+ *  - qkey, mcast_mtu: written by the join worker under the multicast mutex,
+ *    read lock-free by the data path (READ_ONCE);
+ *  - umcast: WRITE_ONCE from sysfs, READ_ONCE by the list sync;
+ *  - the rings, rx_posted and the stats: see the send ring rule at the top
+ *    of this file (the RX NAPI owns the receive ring the same way);
+ *    tx_errors/rx_errors are atomic;
+ *  - dead_ahs: ah_lock; paths, neighs, neigh_list, neigh_count and
+ *    neigh_gc_on: dev->lock;
+ *  - dbg_*: the netdevice notifier (RTNL).
  */
 struct ipib_dev {
 	struct net_device *ndev;
@@ -207,8 +248,12 @@ struct ipib_dev {
 	union ib_gid local_gid;
 	u16 local_lid;
 	struct workqueue_struct *wq;	/* per-interface, ordered */
-	unsigned int mcast_mtu;
-	unsigned int admin_mtu;
+	/* MTUs in bytes of IPoIB payload (the IB MTU minus the header) */
+	unsigned int port_mtu;	/* the port's limit; set once at creation */
+	unsigned int mcast_mtu;	/* broadcast group's; WRITE_ONCE by joins */
+	unsigned int admin_mtu;	/* the administrator's choice (RTNL) */
+	unsigned int mtu_base;	/* mcast_mtu the MTU was last derived from */
+	bool mtu_internal;	/* RTNL: change_mtu applies the group limit */
 	bool umcast;
 	struct ipib_mcast_table mcast;
 
@@ -229,7 +274,6 @@ struct ipib_dev {
 	unsigned int tx_head;	/* next send sequence number */
 	unsigned int tx_tail;	/* next completion expected */
 	unsigned int rx_posted;	/* outstanding receive WRs (drain) */
-	bool tx_stopped_by_ring;
 	struct napi_struct napi_rx;
 	struct napi_struct napi_tx;
 	struct ipib_ring_stats rx_stats;
@@ -250,17 +294,19 @@ struct ipib_dev {
 
 	/* paths and neighbours (dev->lock) */
 	spinlock_t lock;
-	struct rb_root paths;
+	struct ipib_path_table paths;
 	struct rhashtable neighs;
 	struct list_head neigh_list;
 	unsigned int neigh_count;
 	struct delayed_work neigh_gc_work;
 	bool neigh_gc_on;
 
-	/* events */
+	/* events (on ipib_flush_wq) and carrier (on dev->wq) */
 	struct work_struct flush_work[IPIB_FLUSH_LEVELS];
 	struct work_struct gid_work;
-	struct work_struct carrier_work;
+	struct work_struct sm_work;
+	struct work_struct tx_timeout_work;
+	struct delayed_work carrier_work;
 
 	/* parent/child interfaces (P_Key children come later) */
 	struct ipib_dev *parent;
@@ -285,11 +331,11 @@ extern unsigned int ipib_sendq_size;
 extern unsigned int ipib_recvq_size;
 extern int ipib_debug_level;
 extern int ipib_mcast_debug_level;
-extern int ipib_data_debug_level;
 extern const struct net_device_ops ipib_netdev_ops;
 extern struct workqueue_struct *ipib_flush_wq;
 void ipib_carrier_on_queue(struct ipib_dev *dev);
-void ipib_bcast_mtu_learned(struct ipib_dev *dev, unsigned int ib_mtu_bytes);
+int ipib_bcast_mtu_learned(struct ipib_dev *dev, enum ib_mtu mtu);
+bool ipib_port_active(struct ipib_dev *dev);
 void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q);
 int ipib_dev_up(struct ipib_dev *dev);
 void ipib_dev_down(struct ipib_dev *dev);
@@ -333,14 +379,16 @@ static inline void ipib_ah_get(struct ipib_ah *ah)
 
 /* ipoib_path.c */
 void ipib_paths_init(struct ipib_dev *dev);
+void ipib_paths_start(struct ipib_dev *dev);
+void ipib_paths_stop(struct ipib_dev *dev);
+void ipib_paths_set_tclass(struct ipib_dev *dev, u8 tclass);
+bool ipib_paths_ready(struct ipib_dev *dev);
 void ipib_paths_flush(struct ipib_dev *dev);
-void ipib_paths_invalidate(struct ipib_dev *dev);
+void ipib_paths_refresh(struct ipib_dev *dev);
 void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 			struct sk_buff *skb);
-int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
-			   u8 tclass);
-void ipib_path_requery(struct ipib_dev *dev, struct ipib_path *path,
-		       u8 tclass);
+int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh);
+void ipib_path_kick(struct ipib_dev *dev, struct ipib_path *path);
 void ipib_paths_dump(struct ipib_dev *dev, struct seq_file *m);
 
 /* ipoib_neigh.c */
@@ -361,6 +409,7 @@ void ipib_event_handler(struct ib_event_handler *handler,
 void ipib_event_init(struct ipib_dev *dev);
 void ipib_event_cancel(struct ipib_dev *dev);
 void ipib_flush_queue(struct ipib_dev *dev, enum ipib_flush_level level);
+void ipib_tx_timeout_queue(struct ipib_dev *dev);
 
 /* ipoib_ethtool.c */
 void ipib_set_ethtool_ops(struct net_device *ndev);
@@ -369,15 +418,38 @@ void ipib_set_ethtool_ops(struct net_device *ndev);
 extern const struct attribute_group ipib_attr_group;
 
 /* ipoib_fs.c */
+#ifdef CONFIG_INFINIBAND_IPOIB_DEBUG
 int ipib_fs_init(void);
 void ipib_fs_uninit(void);
+#else
+static inline int ipib_fs_init(void)
+{
+	return 0;
+}
+
+static inline void ipib_fs_uninit(void)
+{
+}
+#endif
 
 /* ipoib_netlink.c */
 int ipib_netlink_init(void);
 void ipib_netlink_uninit(void);
 
 /* ipoib_cm.c */
+#ifdef CONFIG_INFINIBAND_IPOIB_CM
 int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode);
+#else
+/* Built without connected mode: only datagram mode can be chosen. */
+static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
+{
+	if (mode == IPIB_MODE_DATAGRAM)
+		return 0;
+	netdev_info(dev->ndev,
+		    "connected mode not available: built without CONFIG_INFINIBAND_IPOIB_CM\n");
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* ipoib_vlan.c */
 void ipib_children_init(struct ipib_dev *dev);

@@ -37,7 +37,6 @@ struct ipib_ah *ipib_ah_create(struct ipib_dev *dev, struct rdma_ah_attr *attr)
 	ah->dev = dev;
 	refcount_set(&ah->ref, 1);
 	ah->last_send = READ_ONCE(dev->tx_head) - 1;
-	ah->valid = true;
 	INIT_LIST_HEAD(&ah->dead_node);
 	return ah;
 }
@@ -108,9 +107,16 @@ static void reap_worker(struct work_struct *work)
 	spin_lock_irq(&dev->ah_lock);
 	more = !list_empty(&dev->dead_ahs);
 	spin_unlock_irq(&dev->ah_lock);
-	if (more)
-		queue_delayed_work(system_wq, &dev->reap_work,
-				   round_jiffies_relative(HZ));
+	if (!more)
+		return;
+	/*
+	 * ipib_ah_put() only took a snapshot (it may run with interrupts
+	 * off); an idle system starts no grace period by itself, so ask for
+	 * one here, in process context, or the dead AHs would wait forever.
+	 */
+	start_poll_synchronize_rcu();
+	queue_delayed_work(system_wq, &dev->reap_work,
+			   round_jiffies_relative(HZ));
 }
 
 /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ethtool: driver info, link state and speed, receive CQ moderation and
- * the eight netdev counters.
+ * ethtool: driver info, link state and speed, receive CQ moderation, the
+ * eight netdev counters and the driver's own event counters.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -110,6 +110,7 @@ static int ipib_set_coalesce(struct net_device *ndev,
 static const char ipib_stat_names[][ETH_GSTRING_LEN] = {
 	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes",
 	"tx_errors", "rx_dropped", "tx_dropped", "multicast",
+	"mcast_bad_group_mtu",
 };
 
 static void ipib_get_strings(struct net_device *ndev, u32 sset, u8 *data)
@@ -126,6 +127,7 @@ static int ipib_get_sset_count(struct net_device *ndev, int sset)
 static void ipib_get_ethtool_stats(struct net_device *ndev,
 				   struct ethtool_stats *stats, u64 *data)
 {
+	struct ipib_dev *dev = ipib_priv(ndev);
 	struct rtnl_link_stats64 s;
 
 	dev_get_stats(ndev, &s);
@@ -137,6 +139,7 @@ static void ipib_get_ethtool_stats(struct net_device *ndev,
 	data[5] = s.rx_dropped;
 	data[6] = s.tx_dropped;
 	data[7] = s.multicast;
+	data[8] = atomic64_read(&dev->mcast.bad_mtu);
 }
 
 static const struct ethtool_ops ipib_ethtool_ops = {

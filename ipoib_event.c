@@ -7,12 +7,17 @@
  * is separate from the per-interface workqueue so a flush may wait for the
  * interface's own work.  The flush itself runs under RTNL, serialised with
  * open and stop:
- *   light  (client reregister): paths invalid, rejoin groups;
+ *   light  (client reregister, SM change): paths refreshed while still in
+ *          use, every group rejoined (a new SM may know none of them).
+ *          An SM change to "no SM" (SM LID 0) changes nothing: nothing
+ *          could be joined now, and the fabric keeps forwarding for the
+ *          memberships there are; the next SM's change rejoins;
  *   normal (port error/active, LID change): down, then up again;
  *   heavy  (P_Key change): re-read the P_Key; if it changed, down, restart
  *          the QP with the new P_Key, up again.
  * A GID change only matters when GID index 0 (our address) changed; then
- * the interface goes down and up with the new address.
+ * the interface goes down and up with the new address.  A transmit timeout
+ * restarts the QP like a heavy flush, whatever the P_Key.
  */
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -49,13 +54,17 @@ void ipib_event_handler(struct ib_event_handler *handler,
 
 	if (port < rdma_start_port(hca->ca) || port > rdma_end_port(hca->ca))
 		return;
-	dev = hca->ports[port - rdma_start_port(hca->ca)];
+	/* pairs with the release in ipib_add_one() */
+	dev = smp_load_acquire(&hca->ports[port - rdma_start_port(hca->ca)]);
 	if (!dev)
 		return;
 
 	switch (event->event) {
 	case IB_EVENT_CLIENT_REREGISTER:
 		ipib_flush_queue(dev, IPIB_FLUSH_LIGHT);
+		break;
+	case IB_EVENT_SM_CHANGE:
+		queue_work(ipib_flush_wq, &dev->sm_work);
 		break;
 	case IB_EVENT_GID_CHANGE:
 		queue_work(ipib_flush_wq, &dev->gid_work);
@@ -100,14 +109,14 @@ static bool pkey_changed(struct ipib_dev *dev)
 
 static void flush_light(struct ipib_dev *dev)
 {
-	ipib_paths_invalidate(dev);
+	ipib_paths_refresh(dev);
 	ipib_mcast_rejoin(dev);
 	ipib_ah_reap(dev, false);
 }
 
+/* ipib_ib_stop() quiesces the send side (NAPI, then the queue) itself. */
 static void flush_restart_qp(struct ipib_dev *dev)
 {
-	netif_tx_disable(dev->ndev);
 	ipib_ib_stop(dev);
 	if (!dev->pkey_valid)
 		return;
@@ -169,6 +178,25 @@ static void flush_heavy_worker(struct work_struct *work)
 			      flush_work[IPIB_FLUSH_HEAVY]), IPIB_FLUSH_HEAVY);
 }
 
+static bool port_has_sm(struct ipib_dev *dev)
+{
+	struct ib_port_attr attr;
+
+	if (ib_query_port(dev->ca, dev->port, &attr))
+		return false;
+	return attr.sm_lid && attr.sm_lid < be16_to_cpu(IB_MULTICAST_LID_BASE);
+}
+
+static void sm_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(work, struct ipib_dev, sm_work);
+
+	if (port_has_sm(dev))
+		do_flush(dev, IPIB_FLUSH_LIGHT);
+	else
+		ipib_dbg(dev, "the SM is gone; memberships kept until one returns\n");
+}
+
 static void gid_worker(struct work_struct *work)
 {
 	struct ipib_dev *dev = container_of(work, struct ipib_dev, gid_work);
@@ -179,9 +207,37 @@ static void gid_worker(struct work_struct *work)
 	rtnl_unlock();
 }
 
+/*
+ * The send queue made no progress for watchdog_timeo: the QP may be stuck
+ * in an error state that no completion reports.  Restart it.
+ */
+static void tx_timeout_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(work, struct ipib_dev,
+					    tx_timeout_work);
+
+	rtnl_lock();
+	if (dev->qp_ready) {
+		netdev_warn(dev->ndev, "transmit timeout: restarting the QP\n");
+		do_flush_locked(dev, IPIB_FLUSH_HEAVY);
+	}
+	rtnl_unlock();
+}
+
+/**
+ * ipib_tx_timeout_queue - restart the QP from process context
+ * @dev: the interface
+ */
+void ipib_tx_timeout_queue(struct ipib_dev *dev)
+{
+	queue_work(ipib_flush_wq, &dev->tx_timeout_work);
+}
+
 void ipib_event_init(struct ipib_dev *dev)
 {
 	INIT_WORK(&dev->gid_work, gid_worker);
+	INIT_WORK(&dev->sm_work, sm_worker);
+	INIT_WORK(&dev->tx_timeout_work, tx_timeout_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_LIGHT], flush_light_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_NORMAL], flush_normal_worker);
 	INIT_WORK(&dev->flush_work[IPIB_FLUSH_HEAVY], flush_heavy_worker);
@@ -200,4 +256,6 @@ void ipib_event_cancel(struct ipib_dev *dev)
 	for (i = 0; i < IPIB_FLUSH_LEVELS; i++)
 		cancel_work_sync(&dev->flush_work[i]);
 	cancel_work_sync(&dev->gid_work);
+	cancel_work_sync(&dev->sm_work);
+	cancel_work_sync(&dev->tx_timeout_work);
 }

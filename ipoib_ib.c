@@ -242,6 +242,8 @@ void ipib_recv_comp(struct ib_cq *cq, void *ctx)
 /* ------------------------------------------------------------------ */
 /* Open and stop                                                       */
 
+static void qp_drain(struct ipib_dev *dev);
+
 /**
  * ipib_ib_open - bring the UD QP to RTS with a full receive ring
  * @dev: the interface
@@ -276,8 +278,8 @@ int ipib_ib_open(struct ipib_dev *dev)
 	return 0;
 
 err_reset_qp:
-	ipib_qp_modify_state(dev, IB_QPS_RESET);
-	rx_ring_free(dev);
+	/* some receives may be posted: flush them out like a stop does */
+	qp_drain(dev);
 err_out:
 	return rc;
 }
@@ -299,28 +301,31 @@ static void drain_cqs(struct ipib_dev *dev)
 			ipib_tx_complete(dev, &wc[i], 0);
 }
 
-/**
- * ipib_ib_stop - stop the UD QP and take back every posted buffer
- * @dev: the interface
- *
- * The transmit queue must be stopped.  Moves the QP to ERR, polls until
- * all work requests have flushed (at most 5 s), then resets it.
+/*
+ * Take the send ring away from the data path.  Order matters: with
+ * qp_ready clear and the TX NAPI disabled nothing can wake the queue any
+ * more, so once netif_tx_disable() has waited for a transmit in progress
+ * (it takes the TX lock) the caller owns the ring alone.
  */
-void ipib_ib_stop(struct ipib_dev *dev)
+static void tx_quiesce(struct ipib_dev *dev)
 {
-	unsigned long deadline = jiffies + IPIB_DRAIN_TIMEOUT;
-
-	ASSERT_RTNL();
-	if (!dev->qp_ready)
-		return;
-
 	WRITE_ONCE(dev->qp_ready, false);
 	if (dev->napi_on) {
 		napi_disable(&dev->napi_rx);
 		napi_disable(&dev->napi_tx);
 		dev->napi_on = false;
 	}
-	cancel_work_sync(&dev->qp_recover_work);
+	netif_tx_disable(dev->ndev);
+}
+
+/*
+ * Move the QP to ERR, poll until every work request has flushed (at most
+ * 5 s), reset it and free both rings.  The caller owns the rings.
+ */
+static void qp_drain(struct ipib_dev *dev)
+{
+	unsigned long deadline = jiffies + IPIB_DRAIN_TIMEOUT;
+
 	if (ipib_qp_modify_state(dev, IB_QPS_ERR))
 		ipib_warn(dev, "could not move the QP to ERR\n");
 
@@ -340,6 +345,22 @@ void ipib_ib_stop(struct ipib_dev *dev)
 	drain_cqs(dev);
 	rx_ring_free(dev);
 	ipib_tx_ring_force_free(dev);
+}
+
+/**
+ * ipib_ib_stop - stop the UD QP and take back every posted buffer
+ * @dev: the interface
+ *
+ * Stops the transmit queue (the caller wakes it after a new open).
+ */
+void ipib_ib_stop(struct ipib_dev *dev)
+{
+	ASSERT_RTNL();
+	if (!dev->qp_ready)
+		return;
+	tx_quiesce(dev);
+	cancel_work_sync(&dev->qp_recover_work);
+	qp_drain(dev);
 }
 
 /**

@@ -8,7 +8,6 @@
 #include <linux/netdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_infiniband.h>
-#include <linux/delay.h>
 #include <linux/log2.h>
 #include <linux/rtnetlink.h>
 #include <rdma/ib_verbs.h>
@@ -21,11 +20,19 @@ MODULE_AUTHOR("ib_ipoib clean-room authors");
 MODULE_DESCRIPTION("IP-over-InfiniBand net driver");
 MODULE_LICENSE("GPL");
 
-unsigned int ipib_sendq_size = 128;
-unsigned int ipib_recvq_size = 256;
-module_param_named(send_queue_size, ipib_sendq_size, uint, 0444);
+/*
+ * The ring sizes are ints as users know them (any int is taken and
+ * clamped, a value out of int range is refused by the parameter parser);
+ * at load they are rounded up to a power of two within the bounds below and
+ * the parameters then read back what the driver uses.
+ */
+static int sendq_param = 128;
+static int recvq_param = 256;
+unsigned int ipib_sendq_size;
+unsigned int ipib_recvq_size;
+module_param_named(send_queue_size, sendq_param, int, 0444);
 MODULE_PARM_DESC(send_queue_size, "Number of descriptors in send queue");
-module_param_named(recv_queue_size, ipib_recvq_size, uint, 0444);
+module_param_named(recv_queue_size, recvq_param, int, 0444);
 MODULE_PARM_DESC(recv_queue_size, "Number of descriptors in receive queue");
 
 int ipib_debug_level;
@@ -35,10 +42,6 @@ int ipib_mcast_debug_level;
 module_param_named(mcast_debug_level, ipib_mcast_debug_level, int, 0644);
 MODULE_PARM_DESC(mcast_debug_level,
 		 "Enable multicast debug tracing if > 0");
-int ipib_data_debug_level;
-module_param_named(data_debug_level, ipib_data_debug_level, int, 0644);
-MODULE_PARM_DESC(data_debug_level,
-		 "Enable data path debug tracing if > 0");
 
 #define IPIB_MIN_SENDQ	128
 #define IPIB_MIN_RECVQ	2
@@ -159,10 +162,16 @@ void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q)
  */
 void ipib_carrier_on_queue(struct ipib_dev *dev)
 {
-	queue_work(dev->wq, &dev->carrier_work);
+	mod_delayed_work(dev->wq, &dev->carrier_work, 0);
 }
 
-static bool port_active(struct ipib_dev *dev)
+/**
+ * ipib_port_active - is the interface's IB port ACTIVE?
+ * @dev: the interface
+ *
+ * Return: true when the port can carry traffic.
+ */
+bool ipib_port_active(struct ipib_dev *dev)
 {
 	struct ib_port_attr attr;
 
@@ -171,58 +180,95 @@ static bool port_active(struct ipib_dev *dev)
 	return attr.state == IB_PORT_ACTIVE;
 }
 
-static void carrier_worker(struct work_struct *work)
+/*
+ * MTU rules (datagram mode).  The administrator may ask for anything up to
+ * the port's limit (admin_mtu); the interface uses the smaller of that and
+ * the broadcast group's limit (mcast_mtu).  An administrator who kept the
+ * group's value follows the group when it changes; any other choice stays,
+ * across rejoins, flushes and SM events.  Called under RTNL at carrier-on.
+ */
+static void mtu_apply_group(struct ipib_dev *dev)
 {
-	struct ipib_dev *dev = container_of(work, struct ipib_dev,
-					    carrier_work);
+	unsigned int mcast = READ_ONCE(dev->mcast_mtu);
 	unsigned int mtu;
 
-	if (!port_active(dev))
+	ASSERT_RTNL();
+	if (dev->admin_mtu == dev->mtu_base)
+		dev->admin_mtu = mcast;
+	dev->mtu_base = mcast;
+	if (dev->mode != IPIB_MODE_DATAGRAM)
 		return;
-	/* ndo_stop cancels this work under RTNL: never block on it */
-	while (!rtnl_trylock()) {
-		if (!READ_ONCE(dev->oper_up))
-			return;
-		msleep(20);
+	mtu = min(mcast, dev->admin_mtu);
+	if (mtu == dev->ndev->mtu)
+		return;
+	/* through the core for its notifiers, leaving admin_mtu as it is */
+	dev->mtu_internal = true;
+	dev_set_mtu(dev->ndev, mtu);
+	dev->mtu_internal = false;
+}
+
+/*
+ * Never sleeps on RTNL: ndo_stop cancels this work while holding it.  When
+ * RTNL is busy it comes back 20 ms later instead, leaving the ordered
+ * workqueue free for the join, path and GC work meanwhile.
+ */
+static void carrier_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(to_delayed_work(work),
+					    struct ipib_dev, carrier_work);
+
+	if (!READ_ONCE(dev->oper_up) || !ipib_port_active(dev))
+		return;
+	if (!rtnl_trylock()) {
+		queue_delayed_work(dev->wq, &dev->carrier_work,
+				   msecs_to_jiffies(20));
+		return;
 	}
-	if (!dev->oper_up)
-		goto out_unlock;
-	if (dev->mode == IPIB_MODE_DATAGRAM) {
-		mtu = min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu);
-		if (mtu != dev->ndev->mtu)
-			dev_set_mtu(dev->ndev, mtu);
+	if (dev->oper_up) {
+		mtu_apply_group(dev);
+		netif_carrier_on(dev->ndev);
 	}
-	netif_carrier_on(dev->ndev);
-out_unlock:
 	rtnl_unlock();
 }
 
 /**
- * ipib_bcast_mtu_learned - the broadcast group's MTU is known
+ * ipib_bcast_mtu_learned - the broadcast join gave the group's MTU
  * @dev: the interface
- * @ib_mtu_bytes: the group MTU in bytes (e.g. 2048)
+ * @mtu: the MTU code of the MCMemberRecord
  *
- * The interface MTU follows at carrier-on unless the administrator chose a
- * different value.
+ * Called by the join worker.  A group MTU above the port's is clamped to
+ * the port's (the receive buffers are sized for the port); the interface
+ * MTU follows at carrier-on (mtu_apply_group()).
+ *
+ * Return: 0, or -EINVAL when @mtu is not a valid MTU code.
  */
-void ipib_bcast_mtu_learned(struct ipib_dev *dev, unsigned int ib_mtu_bytes)
+int ipib_bcast_mtu_learned(struct ipib_dev *dev, enum ib_mtu mtu)
 {
-	unsigned int old = READ_ONCE(dev->mcast_mtu);
-	unsigned int mtu = ib_mtu_bytes - IPIB_ENCAP_LEN;
+	int bytes = ib_mtu_enum_to_int(mtu);
 
-	if (dev->admin_mtu == old)
-		WRITE_ONCE(dev->admin_mtu, mtu);
-	WRITE_ONCE(dev->mcast_mtu, mtu);
+	if (bytes <= IPIB_ENCAP_LEN)
+		return -EINVAL;
+	WRITE_ONCE(dev->mcast_mtu,
+		   min_t(unsigned int, bytes - IPIB_ENCAP_LEN, dev->port_mtu));
+	return 0;
 }
 
 static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
-	if (new_mtu < IPIB_MIN_MTU || new_mtu > READ_ONCE(dev->mcast_mtu))
+	ASSERT_RTNL();
+	if (dev->mtu_internal) {
+		WRITE_ONCE(ndev->mtu, new_mtu);
+		return 0;
+	}
+	if (new_mtu < IPIB_MIN_MTU || new_mtu > dev->port_mtu)
 		return -EINVAL;
 	dev->admin_mtu = new_mtu;
-	WRITE_ONCE(ndev->mtu, min(dev->mcast_mtu, dev->admin_mtu));
+	if (new_mtu > READ_ONCE(dev->mcast_mtu))
+		ipib_dbg(dev, "MTU %d limited to the broadcast group's %u\n",
+			 new_mtu, READ_ONCE(dev->mcast_mtu));
+	WRITE_ONCE(ndev->mtu, min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu));
 	return 0;
 }
 
@@ -273,6 +319,7 @@ int ipib_dev_up(struct ipib_dev *dev)
 		return -ENXIO;
 	refresh_port_info(dev);
 	WRITE_ONCE(dev->oper_up, true);
+	ipib_paths_start(dev);
 	ipib_neigh_gc_start(dev);
 	ipib_mcast_start(dev);
 	return 0;
@@ -288,8 +335,9 @@ void ipib_dev_down(struct ipib_dev *dev)
 	WRITE_ONCE(dev->oper_up, false);
 	netif_carrier_off(dev->ndev);
 	ipib_mcast_stop(dev);
-	cancel_work_sync(&dev->carrier_work);
+	cancel_delayed_work_sync(&dev->carrier_work);
 	ipib_neigh_gc_stop(dev);
+	ipib_paths_stop(dev);
 	ipib_paths_flush(dev);
 	ipib_neigh_flush(dev);
 }
@@ -321,7 +369,6 @@ static int ipib_stop(struct net_device *ndev)
 	struct ipib_dev *dev = ipib_priv(ndev);
 
 	dev->admin_up = false;
-	netif_tx_disable(ndev);
 	ipib_dev_down(dev);
 	ipib_ib_stop(dev);
 	ipib_ah_reap(dev, false);
@@ -393,7 +440,7 @@ static void ipib_tx_timeout(struct net_device *ndev, unsigned int txqueue)
 
 	ipib_warn(dev, "transmit timeout: head %u tail %u\n",
 		  READ_ONCE(dev->tx_head), READ_ONCE(dev->tx_tail));
-	napi_schedule(&dev->napi_tx);
+	ipib_tx_timeout_queue(dev);
 }
 
 const struct net_device_ops ipib_netdev_ops = {
@@ -446,9 +493,11 @@ static int port_read_identity(struct ipib_dev *dev)
 	if (rc)
 		return rc;
 	dev->local_lid = attr.lid;
-	dev->mcast_mtu = ib_mtu_enum_to_int(attr.max_mtu) - IPIB_ENCAP_LEN;
-	dev->admin_mtu = dev->mcast_mtu;
-	dev->ndev->mtu = dev->mcast_mtu;
+	dev->port_mtu = ib_mtu_enum_to_int(attr.max_mtu) - IPIB_ENCAP_LEN;
+	dev->mcast_mtu = dev->port_mtu;
+	dev->admin_mtu = dev->port_mtu;
+	dev->mtu_base = dev->port_mtu;
+	dev->ndev->mtu = dev->port_mtu;
 	dev->rx_buf_size = ib_mtu_enum_to_int(attr.max_mtu) + IPIB_GRH_LEN;
 
 	rc = rdma_query_gid(dev->ca, dev->port, 0, &dev->local_gid);
@@ -467,7 +516,7 @@ static void ipib_dev_init_fields(struct ipib_dev *dev)
 {
 	spin_lock_init(&dev->lock);
 	dev->mode = IPIB_MODE_DATAGRAM;
-	INIT_WORK(&dev->carrier_work, carrier_worker);
+	INIT_DELAYED_WORK(&dev->carrier_work, carrier_worker);
 	ipib_event_init(dev);
 	ipib_children_init(dev);
 }
@@ -529,6 +578,8 @@ static void ipib_port_remove(struct ipib_dev *dev)
 	/* the event handler is gone: no flush can be queued any more */
 	ipib_event_cancel(dev);
 	unregister_netdev(ndev);
+	/* closed: the watchdog cannot queue a transmit-timeout restart now */
+	ipib_event_cancel(dev);
 	ipib_ib_uninit(dev);
 	ipib_verbs_uninit(dev);
 	destroy_workqueue(dev->wq);
@@ -547,6 +598,9 @@ static int ipib_add_one(struct ib_device *ca)
 		return -ENOMEM;
 	hca->ca = ca;
 	hca->nports = nports;
+	/* before the first interface exists, so that no event is missed */
+	INIT_IB_EVENT_HANDLER(&hca->event_handler, ca, ipib_event_handler);
+	ib_register_event_handler(&hca->event_handler);
 
 	rdma_for_each_port(ca, port) {
 		struct ipib_dev *dev;
@@ -559,16 +613,21 @@ static int ipib_add_one(struct ib_device *ca)
 				 port, PTR_ERR(dev));
 			continue;
 		}
-		hca->ports[port - rdma_start_port(ca)] = dev;
+		/* pairs with the acquire in ipib_event_handler() */
+		smp_store_release(&hca->ports[port - rdma_start_port(ca)], dev);
+		/*
+		 * An event that came before the store was not seen: re-read
+		 * the P_Key (a heavy flush does only that while the interface
+		 * is down; open reads the port state itself).
+		 */
+		ipib_flush_queue(dev, IPIB_FLUSH_HEAVY);
 		count++;
 	}
 	if (!count) {
+		ib_unregister_event_handler(&hca->event_handler);
 		kfree(hca);
 		return -EOPNOTSUPP;
 	}
-
-	INIT_IB_EVENT_HANDLER(&hca->event_handler, ca, ipib_event_handler);
-	ib_register_event_handler(&hca->event_handler);
 	ib_set_client_data(ca, &ipib_client, hca);
 	return 0;
 }
@@ -594,14 +653,20 @@ static struct ib_client ipib_client = {
 /* ------------------------------------------------------------------ */
 /* Module                                                              */
 
+/* Clamp first, so that rounding up cannot overflow. */
+static unsigned int queue_size(int *param, unsigned int min)
+{
+	unsigned int n = clamp(*param, 1, IPIB_MAX_QUEUE);
+
+	n = max(roundup_pow_of_two(n), min);
+	*param = n;
+	return n;
+}
+
 static void fix_queue_sizes(void)
 {
-	ipib_sendq_size = roundup_pow_of_two(max(ipib_sendq_size, 1U));
-	ipib_sendq_size = clamp(ipib_sendq_size, IPIB_MIN_SENDQ,
-				IPIB_MAX_QUEUE);
-	ipib_recvq_size = roundup_pow_of_two(max(ipib_recvq_size, 1U));
-	ipib_recvq_size = clamp(ipib_recvq_size, IPIB_MIN_RECVQ,
-				IPIB_MAX_QUEUE);
+	ipib_sendq_size = queue_size(&sendq_param, IPIB_MIN_SENDQ);
+	ipib_recvq_size = queue_size(&recvq_param, IPIB_MIN_RECVQ);
 }
 
 static int __init ipib_init_module(void)

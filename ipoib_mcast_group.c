@@ -82,14 +82,6 @@ void ipib_mcg_put(struct ipib_mcast *g)
 	kref_put(&g->ref, group_release);
 }
 
-void ipib_mcg_drop_queue(struct ipib_dev *dev, struct sk_buff_head *q)
-{
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(q)))
-		ipib_tx_drop(dev, skb);
-}
-
 /* Packets that waited for a join go through the stack's xmit again. */
 void ipib_mcg_resend_queue(struct sk_buff_head *q)
 {
@@ -221,7 +213,7 @@ void ipib_mcg_leave(struct ipib_dev *dev, struct ipib_mcast *g)
 	}
 	ipib_mcg_unlink(t, g, &q);
 	spin_unlock_bh(&t->tree_lock);
-	ipib_mcg_drop_queue(dev, &q);
+	ipib_drop_queue(dev, &q);
 	ipib_mcg_teardown(g);
 }
 
@@ -242,7 +234,7 @@ void ipib_mcg_leave_all(struct ipib_dev *dev)
 		list_add_tail(&g->pass_node, &gone);
 	}
 	spin_unlock_bh(&t->tree_lock);
-	ipib_mcg_drop_queue(dev, &q);
+	ipib_drop_queue(dev, &q);
 	while ((g = ipib_mcg_pass_next(&gone)))
 		ipib_mcg_teardown(g);
 	/* Maybe another SM next time: ask again. */

@@ -120,7 +120,7 @@ static void join_failed(struct ipib_dev *dev, struct ipib_mcast *g,
 		g->backoff = min(g->backoff * 2, IPIB_MCAST_BACKOFF_MAX);
 	}
 	spin_unlock_bh(&t->tree_lock);
-	ipib_mcg_drop_queue(dev, &q);
+	ipib_drop_queue(dev, &q);
 }
 
 static void join_issue(struct ipib_dev *dev, struct ipib_mcast *g)
@@ -184,16 +184,27 @@ static struct ipib_ah *group_ah_create(struct ipib_dev *dev,
 	return ah;
 }
 
-/* The broadcast join gives the interface its Q_Key and MTU. */
+/*
+ * The broadcast join gives the interface its Q_Key, its MTU and the
+ * traffic class of unicast paths.  A record with an MTU code that means
+ * nothing fails the join (it is retried with backoff, and counted).
+ */
 static int bcast_apply(struct ipib_dev *dev,
 		       const struct ib_sa_mcmember_rec *rec)
 {
 	int err;
 
+	err = ipib_bcast_mtu_learned(dev, rec->mtu);
+	if (err) {
+		atomic64_inc(&dev->mcast.bad_mtu);
+		ipib_warn(dev, "broadcast group has an invalid MTU code %u\n",
+			  rec->mtu);
+		return err;
+	}
 	err = ipib_set_qkey(dev, be32_to_cpu(rec->qkey));
 	if (err)
 		return err;
-	ipib_bcast_mtu_learned(dev, ib_mtu_enum_to_int(rec->mtu));
+	ipib_paths_set_tclass(dev, rec->traffic_class);
 	return 0;
 }
 
@@ -300,15 +311,6 @@ static bool want_join(struct ipib_mcast *g, void *arg)
 	return true;
 }
 
-static bool port_active(struct ipib_dev *dev)
-{
-	struct ib_port_attr attr;
-
-	if (ib_query_port(dev->ca, dev->port, &attr))
-		return false;
-	return attr.state == IB_PORT_ACTIVE;
-}
-
 /*
  * Returns true once the broadcast group is joined.  Until then it is the
  * only join issued: the other joins need its parameters.
@@ -355,7 +357,7 @@ void ipib_mcg_join_worker(struct work_struct *work)
 	}
 
 	s.now = jiffies;
-	if (!port_active(dev)) {
+	if (!ipib_port_active(dev)) {
 		/* The port event's flush restarts us; poll meanwhile. */
 		s.next = s.now + HZ;
 		s.have_next = true;

@@ -101,7 +101,6 @@ struct ipib_mcast *ipib_mcg_alloc(struct ipib_dev *dev,
 void ipib_mcg_put(struct ipib_mcast *g);
 void ipib_mcg_collect(struct ipib_mcast_table *t, struct list_head *out,
 		      bool (*want)(struct ipib_mcast *g, void *arg), void *arg);
-void ipib_mcg_drop_queue(struct ipib_dev *dev, struct sk_buff_head *q);
 void ipib_mcg_resend_queue(struct sk_buff_head *q);
 void ipib_mcg_schedule(struct ipib_dev *dev, unsigned long delay, bool now);
 struct ipib_mcast *ipib_mcg_pass_next(struct list_head *list);

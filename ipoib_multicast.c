@@ -422,27 +422,6 @@ drop:
 	ipib_tx_drop(dev, skb);
 }
 
-/**
- * ipib_mcast_bcast_ready - is the broadcast group joined?
- * @dev: interface
- * @rec_out: if not NULL and joined, receives the broadcast group's record
- *
- * Return: true when the broadcast group is joined, attached and has an AH.
- */
-bool ipib_mcast_bcast_ready(struct ipib_dev *dev,
-			    struct ib_sa_mcmember_rec *rec_out)
-{
-	struct ipib_mcast_table *t = &dev->mcast;
-	bool ready;
-
-	spin_lock_bh(&t->tree_lock);
-	ready = t->bcast && t->bcast->state == IPIB_MC_JOINED;
-	if (ready && rec_out)
-		*rec_out = t->bcast->rec;
-	spin_unlock_bh(&t->tree_lock);
-	return ready;
-}
-
 static void dump_gid(struct seq_file *m, const union ib_gid *gid)
 {
 	int i;

@@ -38,6 +38,7 @@ struct sk_buff;
  *	next start (READ_ONCE/WRITE_ONCE)
  * @cpi_agent: GSI MAD agent for the SA ClassPortInfo query (start..stop)
  * @cpi_asked: ClassPortInfo query sent since the last start/rejoin (mutex)
+ * @bad_mtu: broadcast joins refused for an invalid MTU code (atomic)
  * @join_work: issues joins, handles join completions, retries with backoff
  * @sync_work: mirrors the netdev multicast list into full-member groups
  * @gc_work: leaves send-only groups that have not been used for a while
@@ -51,6 +52,7 @@ struct ipib_mcast_table {
 	bool sa_no_sendonly;
 	struct ib_mad_agent *cpi_agent;
 	bool cpi_asked;
+	atomic64_t bad_mtu;
 	struct delayed_work join_work;
 	struct work_struct sync_work;
 	struct delayed_work gc_work;
@@ -64,8 +66,6 @@ void ipib_mcast_rejoin(struct ipib_dev *dev);
 void ipib_mcast_sync(struct ipib_dev *dev);
 void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 		     struct sk_buff *skb);
-bool ipib_mcast_bcast_ready(struct ipib_dev *dev,
-			    struct ib_sa_mcmember_rec *rec_out);
 void ipib_mcast_dump(struct ipib_dev *dev, struct seq_file *m);
 
 #endif /* _IPIB_MULTICAST_H */

@@ -5,7 +5,9 @@
  * shrinks with the number of neighbours; lookups are RCU, updates happen
  * under dev->lock.  A neighbour holds a reference on its path's AH and
  * keeps at most IPIB_MAX_QUEUED skbs while the path is being resolved.
- * Neighbours idle for more than twice the ARP gc_interval are collected.
+ * Neighbours through which nothing was sent or queued for more than twice
+ * the ARP gc_interval are collected, so one whose packets are only being
+ * dropped goes away and the next packet starts afresh.
  */
 #include <linux/netdevice.h>
 #include <linux/rhashtable.h>
@@ -76,7 +78,7 @@ void ipib_neigh_remove_locked(struct ipib_dev *dev, struct ipib_neigh *neigh,
 }
 
 static struct ipib_neigh *neigh_create_locked(struct ipib_dev *dev,
-					      const u8 *daddr, u8 tclass)
+					      const u8 *daddr)
 {
 	struct ipib_neigh *neigh;
 
@@ -98,7 +100,7 @@ static struct ipib_neigh *neigh_create_locked(struct ipib_dev *dev,
 	}
 	list_add_tail(&neigh->node, &dev->neigh_list);
 	dev->neigh_count++;
-	if (ipib_path_attach_neigh(dev, neigh, tclass)) {
+	if (ipib_path_attach_neigh(dev, neigh)) {
 		struct sk_buff_head none;
 
 		__skb_queue_head_init(&none);
@@ -117,38 +119,38 @@ static void neigh_touch(struct ipib_neigh *neigh)
 }
 
 /*
- * Slow path: no neighbour yet, or its AH is missing or invalid.  Creates
- * the neighbour (and path query) or re-queries, and queues the skb.
+ * Slow path: no neighbour yet, or its path has no AH yet.  Creates the
+ * neighbour or makes sure its path gets a query, and queues the skb.
  */
 static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 			    struct sk_buff *skb)
 {
-	struct ib_sa_mcmember_rec bcast;
 	struct ipib_neigh *neigh;
 	struct ipib_ah *ah;
 
-	if (!ipib_mcast_bcast_ready(dev, &bcast))
-		goto drop;
-
 	rcu_read_lock();
 	spin_lock_bh(&dev->lock);
+	if (!ipib_paths_ready(dev))
+		goto drop_unlock;
 	neigh = rhashtable_lookup_fast(&dev->neighs, daddr, neigh_params);
 	if (!neigh) {
-		neigh = neigh_create_locked(dev, daddr, bcast.traffic_class);
+		neigh = neigh_create_locked(dev, daddr);
 		if (!neigh)
 			goto drop_unlock;
 	}
 	ah = rcu_dereference_protected(neigh->ah, lockdep_is_held(&dev->lock));
-	if (ah && ah->valid) {
+	if (ah) {
+		neigh_touch(neigh);
 		spin_unlock_bh(&dev->lock);
 		ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
 		rcu_read_unlock();
 		return;
 	}
-	if (ah && neigh->path)
-		ipib_path_requery(dev, neigh->path, bcast.traffic_class);
+	if (neigh->path)
+		ipib_path_kick(dev, neigh->path);
 	if (skb_queue_len(&neigh->queue) >= IPIB_MAX_QUEUED)
 		goto drop_unlock;
+	neigh_touch(neigh);
 	skb_push(skb, IPIB_PSEUDO_LEN);
 	__skb_queue_tail(&neigh->queue, skb);
 	spin_unlock_bh(&dev->lock);
@@ -158,7 +160,6 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 drop_unlock:
 	spin_unlock_bh(&dev->lock);
 	rcu_read_unlock();
-drop:
 	ipib_tx_drop(dev, skb);
 }
 
@@ -177,9 +178,9 @@ void ipib_neigh_xmit(struct ipib_dev *dev, const u8 *daddr,
 	rcu_read_lock();
 	neigh = rhashtable_lookup(&dev->neighs, daddr, neigh_params);
 	if (likely(neigh)) {
-		neigh_touch(neigh);
 		ah = rcu_dereference(neigh->ah);
-		if (likely(ah && READ_ONCE(ah->valid))) {
+		if (likely(ah)) {
+			neigh_touch(neigh);
 			ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
 			rcu_read_unlock();
 			return;

@@ -4,8 +4,15 @@
  * under dev->lock.  A query runs from the transmit path (atomic); its
  * answer is turned into an AH by a work item (creating an AH may sleep),
  * which then hands the AH to every neighbour on the path and re-sends
- * what waited.  A failed query frees whatever waited, on the neighbours
- * and on the path.
+ * what waited.  A failed first query frees whatever waited, on the
+ * neighbours and on the path, as the SA said there is no way there.
+ *
+ * A path in use never stays without a query: when ib_sa cannot start one
+ * (-EAGAIN while it has no SM address, e.g. right after an SM change) or a
+ * refresh times out, the path backs off (250 ms doubling to 16 s) and the
+ * retry worker queries it again.  A light flush (client reregister, SM
+ * change) marks the paths stale: their AHs keep carrying traffic while
+ * refresh queries run, so unicast does not stop while the SM is busy.
  */
 #include <linux/netdevice.h>
 #include <linux/seq_file.h>
@@ -14,10 +21,12 @@
 #include "ipoib.h"
 
 #define IPIB_PATH_TIMEOUT_MS	1000
+#define IPIB_PATH_BACKOFF_MIN	(HZ / 4)
+#define IPIB_PATH_BACKOFF_MAX	(16 * HZ)
 
 static struct ipib_path *path_find(struct ipib_dev *dev, const u8 *dgid)
 {
-	struct rb_node *n = dev->paths.rb_node;
+	struct rb_node *n = dev->paths.tree.rb_node;
 
 	lockdep_assert_held(&dev->lock);
 	while (n) {
@@ -36,7 +45,7 @@ static struct ipib_path *path_find(struct ipib_dev *dev, const u8 *dgid)
 
 static void path_insert(struct ipib_dev *dev, struct ipib_path *path)
 {
-	struct rb_node **n = &dev->paths.rb_node, *parent = NULL;
+	struct rb_node **n = &dev->paths.tree.rb_node, *parent = NULL;
 
 	lockdep_assert_held(&dev->lock);
 	while (*n) {
@@ -49,7 +58,7 @@ static void path_insert(struct ipib_dev *dev, struct ipib_path *path)
 			n = &(*n)->rb_right;
 	}
 	rb_link_node(&path->node, parent, n);
-	rb_insert_color(&path->node, &dev->paths);
+	rb_insert_color(&path->node, &dev->paths.tree);
 }
 
 static void path_done_worker(struct work_struct *work);
@@ -71,6 +80,8 @@ static struct ipib_path *path_get_or_create(struct ipib_dev *dev,
 	memcpy(path->dgid.raw, dgid, sizeof(path->dgid));
 	INIT_LIST_HEAD(&path->neighs);
 	skb_queue_head_init(&path->queue);
+	path->backoff = IPIB_PATH_BACKOFF_MIN;
+	path->retry_at = jiffies;
 	init_completion(&path->query_done);
 	complete(&path->query_done);
 	INIT_WORK(&path->done_work, path_done_worker);
@@ -93,21 +104,17 @@ static void path_query_cb(int status, struct sa_path_rec *resp,
 	complete(&path->query_done);
 }
 
-static int path_query_start(struct ipib_dev *dev, struct ipib_path *path,
-			    u8 tclass)
+static int path_query_start(struct ipib_dev *dev, struct ipib_path *path)
 {
 	struct sa_path_rec rec = {};
 	int id;
 
 	lockdep_assert_held(&dev->lock);
-	if (path->querying)
-		return 0;
-
 	rec.rec_type = SA_PATH_REC_TYPE_IB;
 	rec.dgid = path->dgid;
 	rec.sgid = dev->local_gid;
 	rec.numb_path = 1;
-	rec.traffic_class = tclass;
+	rec.traffic_class = dev->paths.tclass;
 	rec.pkey = cpu_to_be16(dev->pkey);
 	reinit_completion(&path->query_done);
 	path->querying = true;
@@ -120,14 +127,85 @@ static int path_query_start(struct ipib_dev *dev, struct ipib_path *path,
 				IPIB_PATH_TIMEOUT_MS, GFP_ATOMIC,
 				path_query_cb, path, &path->query);
 	if (id < 0) {
-		ipib_warn(dev, "path query for %pI6 failed to start: %d\n",
-			  path->dgid.raw, id);
+		ipib_dbg(dev, "path query for %pI6 failed to start: %d\n",
+			 path->dgid.raw, id);
 		path->querying = false;
 		complete(&path->query_done);
 		return id;
 	}
 	path->query_id = id;
 	return 0;
+}
+
+/*
+ * Run the retry worker after @delay unless it is due earlier anyway.  All
+ * callers hold dev->lock, so the timer is not moved behind our back.
+ */
+static void path_retry_arm(struct ipib_dev *dev, unsigned long delay)
+{
+	struct delayed_work *w = &dev->paths.retry_work;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->paths.running)
+		return;
+	if (!delayed_work_pending(w) ||
+	    time_before(jiffies + delay, READ_ONCE(w->timer.expires)))
+		mod_delayed_work(dev->wq, w, delay);
+}
+
+static void path_backoff(struct ipib_dev *dev, struct ipib_path *path)
+{
+	lockdep_assert_held(&dev->lock);
+	path->retry_at = jiffies + path->backoff;
+	path_retry_arm(dev, path->backoff);
+	path->backoff = min_t(unsigned long, path->backoff * 2,
+			      IPIB_PATH_BACKOFF_MAX);
+}
+
+/**
+ * ipib_path_kick - make sure a path without a usable answer gets a query
+ * @dev: the interface
+ * @path: the path
+ *
+ * Starts the query now, or leaves it to the retry worker while the path
+ * backs off (also when ib_sa cannot start a query at the moment).
+ */
+void ipib_path_kick(struct ipib_dev *dev, struct ipib_path *path)
+{
+	lockdep_assert_held(&dev->lock);
+	if (path->querying || !dev->paths.running || !dev->paths.have_tclass)
+		return;
+	if (time_before(jiffies, path->retry_at)) {
+		path_retry_arm(dev, path->retry_at - jiffies);
+		return;
+	}
+	if (path_query_start(dev, path))
+		path_backoff(dev, path);
+}
+
+/* Does @path need a query: in use, and no answer or a stale one? */
+static bool path_wants_query(struct ipib_path *path)
+{
+	if (path->querying || (path->ah && !path->stale))
+		return false;
+	return !list_empty(&path->neighs) || !skb_queue_empty(&path->queue);
+}
+
+static void path_retry_worker(struct work_struct *work)
+{
+	struct ipib_dev *dev = container_of(to_delayed_work(work),
+					    struct ipib_dev,
+					    paths.retry_work);
+	struct rb_node *n;
+
+	spin_lock_bh(&dev->lock);
+	for (n = rb_first(&dev->paths.tree); n; n = rb_next(n)) {
+		struct ipib_path *path = rb_entry(n, struct ipib_path, node);
+
+		if (path_wants_query(path))
+			ipib_path_kick(dev, path);
+	}
+	spin_unlock_bh(&dev->lock);
 }
 
 static struct ipib_ah *path_make_ah(struct ipib_dev *dev,
@@ -163,6 +241,9 @@ static struct ipib_ah *path_resolved(struct ipib_dev *dev,
 	lockdep_assert_held(&dev->lock);
 	path->rec = path->answer;
 	path->ah = ah;
+	path->stale = false;
+	path->backoff = IPIB_PATH_BACKOFF_MIN;
+	path->retry_at = jiffies;
 	list_for_each_entry(neigh, &path->neighs, path_node) {
 		struct ipib_ah *nold;
 
@@ -187,6 +268,17 @@ static void path_failed(struct ipib_dev *dev, struct ipib_path *path,
 	skb_queue_splice_tail_init(&path->queue, drop);
 }
 
+/*
+ * A refresh that got no answer (SA busy or gone) keeps the AH it had and
+ * tries again later; an SA that answers "no such path" ends the path's use.
+ */
+static bool path_keep_stale(struct ipib_path *path)
+{
+	return path->ah && path->stale &&
+	       (path->status == -ETIMEDOUT || path->status == -EAGAIN ||
+		path->status == -EINTR);
+}
+
 static void path_done_worker(struct work_struct *work)
 {
 	struct ipib_path *path = container_of(work, struct ipib_path,
@@ -205,6 +297,8 @@ static void path_done_worker(struct work_struct *work)
 		old = ah;
 	} else if (ah) {
 		old = path_resolved(dev, path, ah, &resend);
+	} else if (path_keep_stale(path)) {
+		path_backoff(dev, path);
 	} else {
 		ipib_dbg(dev, "path to %pI6 failed: %d\n", path->dgid.raw,
 			 path->status);
@@ -218,31 +312,16 @@ static void path_done_worker(struct work_struct *work)
 }
 
 /**
- * ipib_path_requery - restart the query of a path whose AH went invalid
- * @dev: the interface
- * @path: the path
- * @tclass: traffic class of the broadcast group
- */
-void ipib_path_requery(struct ipib_dev *dev, struct ipib_path *path,
-		       u8 tclass)
-{
-	lockdep_assert_held(&dev->lock);
-	path_query_start(dev, path, tclass);
-}
-
-/**
  * ipib_path_attach_neigh - link a new neighbour to the path for its GID
  * @dev: the interface
  * @neigh: the neighbour (just inserted)
- * @tclass: traffic class of the broadcast group
  *
  * Hands the neighbour the path's AH when the path is resolved, otherwise
- * starts a query.
+ * makes sure a query runs or is retried.
  *
  * Return: 0 or -ENOMEM.
  */
-int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
-			   u8 tclass)
+int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh)
 {
 	struct ipib_path *path;
 
@@ -252,11 +331,11 @@ int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
 		return -ENOMEM;
 	neigh->path = path;
 	list_add_tail(&neigh->path_node, &path->neighs);
-	if (path->ah && path->ah->valid) {
+	if (path->ah) {
 		ipib_ah_get(path->ah);
 		rcu_assign_pointer(neigh->ah, path->ah);
 	} else {
-		path_query_start(dev, path, tclass);
+		ipib_path_kick(dev, path);
 	}
 	return 0;
 }
@@ -270,20 +349,20 @@ int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh,
 void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 			struct sk_buff *skb)
 {
-	struct ib_sa_mcmember_rec bcast;
 	struct ipib_path *path;
 	struct ipib_ah *ah;
 
-	if (!ipib_mcast_bcast_ready(dev, &bcast))
-		goto drop;
-
 	rcu_read_lock();
 	spin_lock_bh(&dev->lock);
+	if (!ipib_paths_ready(dev))
+		goto drop_unlock;
 	path = path_get_or_create(dev, daddr + 4);
 	if (!path)
 		goto drop_unlock;
 	ah = path->ah;
-	if (ah && ah->valid) {
+	if (ah) {
+		if (path->stale)
+			ipib_path_kick(dev, path);
 		spin_unlock_bh(&dev->lock);
 		/* RCU keeps @ah alive even if the path drops it now */
 		ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
@@ -294,7 +373,7 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 		goto drop_unlock;
 	skb_push(skb, IPIB_PSEUDO_LEN);
 	__skb_queue_tail(&path->queue, skb);
-	path_query_start(dev, path, bcast.traffic_class);
+	ipib_path_kick(dev, path);
 	spin_unlock_bh(&dev->lock);
 	rcu_read_unlock();
 	return;
@@ -302,30 +381,96 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 drop_unlock:
 	spin_unlock_bh(&dev->lock);
 	rcu_read_unlock();
-drop:
 	ipib_tx_drop(dev, skb);
 }
 
 void ipib_paths_init(struct ipib_dev *dev)
 {
-	dev->paths = RB_ROOT;
+	dev->paths.tree = RB_ROOT;
+	INIT_DELAYED_WORK(&dev->paths.retry_work, path_retry_worker);
 }
 
 /**
- * ipib_paths_invalidate - light flush: every path must be queried again
+ * ipib_paths_start - allow queries (the interface is coming up)
  * @dev: the interface
+ *
+ * Unicast is resolved once the broadcast join has given the traffic
+ * class (ipib_paths_set_tclass()).
  */
-void ipib_paths_invalidate(struct ipib_dev *dev)
+void ipib_paths_start(struct ipib_dev *dev)
+{
+	spin_lock_bh(&dev->lock);
+	dev->paths.running = true;
+	dev->paths.have_tclass = false;
+	spin_unlock_bh(&dev->lock);
+}
+
+/**
+ * ipib_paths_stop - no more queries; wait for the retry worker
+ * @dev: the interface (going down)
+ */
+void ipib_paths_stop(struct ipib_dev *dev)
+{
+	spin_lock_bh(&dev->lock);
+	dev->paths.running = false;
+	dev->paths.have_tclass = false;
+	spin_unlock_bh(&dev->lock);
+	cancel_delayed_work_sync(&dev->paths.retry_work);
+}
+
+/**
+ * ipib_paths_set_tclass - the broadcast group is joined
+ * @dev: the interface
+ * @tclass: the group's traffic class, used by every PathRecord query
+ *
+ * Paths still waiting for a query are queried now.
+ */
+void ipib_paths_set_tclass(struct ipib_dev *dev, u8 tclass)
+{
+	spin_lock_bh(&dev->lock);
+	dev->paths.tclass = tclass;
+	dev->paths.have_tclass = true;
+	path_retry_arm(dev, 0);
+	spin_unlock_bh(&dev->lock);
+}
+
+/**
+ * ipib_paths_ready - may unicast be resolved and sent?
+ * @dev: the interface
+ *
+ * True from the first broadcast join after the interface came up until it
+ * goes down: a rejoin after a light flush does not stop unicast.
+ *
+ * Return: true when queries may run.
+ */
+bool ipib_paths_ready(struct ipib_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->paths.running && dev->paths.have_tclass;
+}
+
+/**
+ * ipib_paths_refresh - light flush: query every path again, keep using it
+ * @dev: the interface
+ *
+ * The SM may have changed (or forgotten) paths.  Each path is marked stale
+ * and those in use are queried now; their AHs carry traffic until the
+ * answers replace them.
+ */
+void ipib_paths_refresh(struct ipib_dev *dev)
 {
 	struct rb_node *n;
 
 	spin_lock_bh(&dev->lock);
-	for (n = rb_first(&dev->paths); n; n = rb_next(n)) {
+	for (n = rb_first(&dev->paths.tree); n; n = rb_next(n)) {
 		struct ipib_path *path = rb_entry(n, struct ipib_path, node);
 
-		if (path->ah)
-			WRITE_ONCE(path->ah->valid, false);
+		path->stale = true;
+		path->backoff = IPIB_PATH_BACKOFF_MIN;
+		path->retry_at = jiffies;
 	}
+	if (dev->paths.running)
+		mod_delayed_work(dev->wq, &dev->paths.retry_work, 0);
 	spin_unlock_bh(&dev->lock);
 }
 
@@ -354,9 +499,9 @@ void ipib_paths_flush(struct ipib_dev *dev)
 
 	__skb_queue_head_init(&drop);
 	spin_lock_bh(&dev->lock);
-	while ((n = rb_first(&dev->paths))) {
+	while ((n = rb_first(&dev->paths.tree))) {
 		path = rb_entry(n, struct ipib_path, node);
-		rb_erase(n, &dev->paths);
+		rb_erase(n, &dev->paths.tree);
 		path->dead = true;
 		path_failed(dev, path, &drop);
 		list_add_tail(&path->dead_node, &dead);
@@ -400,7 +545,7 @@ void ipib_paths_dump(struct ipib_dev *dev, struct seq_file *m)
 	struct rb_node *n;
 
 	spin_lock_bh(&dev->lock);
-	for (n = rb_first(&dev->paths); n; n = rb_next(n))
+	for (n = rb_first(&dev->paths.tree); n; n = rb_next(n))
 		path_dump_one(m, rb_entry(n, struct ipib_path, node));
 	spin_unlock_bh(&dev->lock);
 }

@@ -122,7 +122,7 @@ static void tx_maybe_stop(struct ipib_dev *dev)
  * @skb: data at the 4-byte IPoIB header; consumed
  * @ah: destination address handle (caller holds a reference or is in the
  *	RCU read section that read it)
- * @dqpn: destination QPN (IPIB_MCAST_QPN for multicast)
+ * @dqpn: destination QPN (IB_MULTICAST_QPN for multicast)
  *
  * Runs in the transmit path: netif TX lock held, BH off.
  */
