@@ -201,3 +201,131 @@ tcp_transfer()
 	rm -rf "$dir"
 	return $rc
 }
+
+# ---------------------------------------------------------------- counters, JSON, SA knob
+# (datagram-mode test helpers: smoke, ping, iperf, sysfs, params, dgram)
+
+# ib_stat NS DEV NAME: one counter of /sys/class/net/DEV/statistics.
+ib_stat()
+{
+	in_ns "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# ipoib_netdevs: the IPoIB (type 32) net devices of the current namespace.
+ipoib_netdevs()
+{
+	local d
+
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/type" 2>/dev/null)" = 32 ] && basename "$d"
+	done
+	return 0
+}
+
+# json_get FILE KEY...: a value from the JSON document in FILE (text
+# before its first "{", such as tool warnings, is skipped; keys of nested
+# objects, or list indices); prints nothing when a key is missing.
+json_get()
+{
+	python3 - "$@" <<'PYEOF'
+import json, sys
+try:
+    t = open(sys.argv[1]).read()
+    v = json.JSONDecoder().raw_decode(t[t.index("{"):])[0]
+    for k in sys.argv[2:]:
+        v = v[int(k)] if isinstance(v, list) else v[k]
+    print(v)
+except Exception:
+    pass
+PYEOF
+}
+
+# sib_sa_path: the SA behaviour knob (fabric/sa: delay_ms=N, path=/join=
+# ok|reject|drop; reading prints the setting and request counters).
+sib_sa_path()
+{
+	echo "$SIB_DBG/fabric/sa"
+}
+
+# sib_sa_counter NAME: a counter line "NAME N" of fabric/sa.
+sib_sa_counter()
+{
+	awk -v n="$1" '{ for (i = 1; i < NF; i++) if ($i == n) { print $(i + 1); exit } }' "$(sib_sa_path)"
+}
+
+# ib_fake_lladdr ADDR: the 20-byte address ADDR with its GUID replaced by
+# one no port has (the SA has no path to it).
+ib_fake_lladdr()
+{
+	echo "${1:0:36}de:ad:be:ef:00:00:00:01"
+}
+
+# ---------------------------------------------------------------- UDP senders/listeners
+
+# udp_send NS DST PORT COUNT [TAG]: COUNT datagrams "TAG i\n" from one
+# socket, back to back (multicast: out of the namespace's IPoIB device,
+# looped back locally).
+udp_send()
+{
+	in_ns "$1" python3 - "$2" "$3" "$4" "${5:-dgram}" <<'PYEOF'
+import socket, sys
+dst, port, n, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+for i in range(1, n + 1):
+    try:
+        s.sendto(b"%s %d\n" % (tag.encode(), i), (dst, port))
+    except OSError as e:
+        print("sendto %d: %s" % (i, e), file=sys.stderr)
+PYEOF
+}
+
+# listen_udp NS OUT PORT [GROUP IFADDR]: socat receiver, one datagram per
+# line in OUT; with GROUP it joins the group on IFADDR.  Sets BG_PID.
+listen_udp()
+{
+	local opt=
+
+	[ -n "${4:-}" ] && opt=",ip-add-membership=$4:$5"
+	bg_start "$1" "$2" socat -u "UDP4-RECV:$3,reuseaddr$opt" -
+	wait_for 10 listening "$1" "$3" udp
+}
+
+# out_lines FILE [TAG]: datagrams (lines) in a listener's output, or those
+# sent with TAG.
+out_lines()
+{
+	grep -ac "^${2:-}" "$1"
+}
+
+# out_lines_ge FILE N [TAG]
+out_lines_ge()
+{
+	[ "$(out_lines "$1" "${3:-}")" -ge "$2" ]
+}
+
+# stat_delta_ge NS DEV NAME BASE N: counter NAME grew by at least N.
+stat_delta_ge()
+{
+	[ $(($(ib_stat "$1" "$2" "$3") - $4)) -ge "$5" ]
+}
+
+# sib_has_sa: softib has the fabric/sa knob.
+sib_has_sa()
+{
+	[ -w "$(sib_sa_path)" ]
+}
+
+# sib_sa_set SETTING: the whole fabric/sa setting (unnamed fields reset).
+sib_sa_set()
+{
+	sib_write "$(sib_sa_path)" "$1"
+}
+
+# sib_sa_restore: the SA answers at once and accepts everything.
+sib_sa_restore()
+{
+	[ -w "$(sib_sa_path)" ] && echo "delay_ms=0 join=ok path=ok" >"$(sib_sa_path)"
+	return 0
+}

@@ -4,8 +4,11 @@
 # Smoke test of the guest and the tools the other tests rely on: the guest
 # has no way out, namespaces with a veth pair carry IPv4/IPv6 and TCP, the
 # RDMA core loads and unloads, softib and ib_ipoib load and unload cleanly
-# (skipped while they are not built).
+# (skipped while they are not built); ib_ipoib creates one IPoIB device per
+# softib port (type 32, 20-byte address: QPN + the port's GID 0) and removes
+# them all on rmmod.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ib_lib.sh"
 
 test_isolated()
 {
@@ -71,26 +74,74 @@ test_softib_load()
 		log_test_skip "softib loads" "softib.ko is not built ($MODDIR)"
 		return
 	fi
-	load_softib
+	load_softib ports=2
 	wait_for 10 test -e /sys/class/infiniband/softib1
 	check_err $? "softib1 missing"
+	test -e /sys/class/infiniband/softib1/ports/2
+	check_err $? "softib1 has no port 2"
 	rdma link show >/dev/null
 	check_err $? "rdma link show failed"
-	log_test "softib loads (2 devices)"
+	log_test "softib loads (2 devices, 2 ports each)"
+}
+
+# check_ipoib_netdev IBDEV PORT: the port's IPoIB device in the initial
+# namespace has type 32, a 20-byte address whose last 16 bytes are the
+# port's GID 0 and whose QPN (bytes 1-3) is not zero.
+check_ipoib_netdev()
+{
+	local ibdev=$1 port=$2 dev addr gid
+
+	dev=$(ipoib_netdev "$ibdev" "$port")
+	check_err $? "no IPoIB net device carries the GID of $ibdev port $port"
+	[ -n "$dev" ] || return 1
+	[ "$(cat "/sys/class/net/$dev/type")" = 32 ]
+	check_err $? "$dev has type $(cat "/sys/class/net/$dev/type"), expected 32"
+	[ "$(cat "/sys/class/net/$dev/addr_len")" = 20 ]
+	check_err $? "$dev has addr_len $(cat "/sys/class/net/$dev/addr_len"), expected 20"
+	addr=$(hexdigits <"/sys/class/net/$dev/address")
+	gid=$(hexdigits <"/sys/class/infiniband/$ibdev/ports/$port/gids/0")
+	[ ${#addr} -eq 40 ] && [ "${addr:8}" = "$gid" ]
+	check_err $? "$dev address $(cat "/sys/class/net/$dev/address") does not end in GID $gid"
+	[ "${addr:2:6}" != 000000 ]
+	check_err $? "$dev address $(cat "/sys/class/net/$dev/address") has QPN 0"
+	log_info "$ibdev port $port: $dev $(cat "/sys/class/net/$dev/address")"
 }
 
 test_ipoib_load()
 {
+	local ibdev port nports=0 ndevs left
+
 	if [ "$IPOIB" = ours ] && [ ! -f "$MODDIR/ib_ipoib.ko" ]; then
 		log_test_skip "ib_ipoib loads and unloads" "ib_ipoib.ko is not built ($MODDIR)"
 		return
 	fi
+	if ! lsmod_has softib; then
+		log_test_skip "ib_ipoib loads and unloads" "softib is not loaded"
+		return
+	fi
+	[ -z "$(ipoib_netdevs)" ]
+	check_err $? "IPoIB devices exist before ib_ipoib is loaded: $(ipoib_netdevs | tr '\n' ' ')"
 	load_ipoib
 	lsmod_has ib_ipoib
 	check_err $? "ib_ipoib not loaded"
+	for ibdev in /sys/class/infiniband/softib*; do
+		ibdev=${ibdev##*/}
+		for port in /sys/class/infiniband/"$ibdev"/ports/*; do
+			port=${port##*/}
+			nports=$((nports + 1))
+			wait_for 20 ipoib_netdev "$ibdev" "$port" >/dev/null
+			check_ipoib_netdev "$ibdev" "$port"
+		done
+	done
+	ndevs=$(ipoib_netdevs | wc -l)
+	[ "$ndevs" -eq "$nports" ]
+	check_err $? "$ndevs IPoIB devices for $nports softib ports: $(ipoib_netdevs | tr '\n' ' ')"
 	rmmod ib_ipoib
 	check_err $? "rmmod ib_ipoib failed"
-	log_test "ib_ipoib ($IPOIB) loads and unloads"
+	left=$(ipoib_netdevs | tr '\n' ' ')
+	[ -z "$left" ]
+	check_err $? "IPoIB devices left after rmmod: $left"
+	log_test "ib_ipoib ($IPOIB) loads: one IPoIB device per port ($nports), gone after rmmod"
 }
 
 test_isolated

@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Datagram-mode behaviour around multicast, paths and neighbours:
+#   - own multicast loopback: a listener and a sender in ns a, with
+#     IP_MULTICAST_LOOP: each datagram arrives exactly once (the IP stack's
+#     local copy; the fabric's copy of the sender's own packet must not come
+#     back up), and a's rx_packets does not grow by the number sent
+#   - send-only joins: a sends to a group it did not subscribe to; the SA
+#     lists a's port as a send-only member while b (subscribed) receives;
+#     the idle send-only membership goes away with the neighbour GC (2 x the
+#     ARP gc_interval, set to 2 s here) and sending again re-joins; unicast
+#     to the idle peer resumes after its neighbour was collected
+#   - path query failure: a static neighbour with a GID no port has; exactly
+#     the packets sent are counted in tx_dropped, a real peer still works
+# (the cases that need softib's SA and HCA replacement knobs: dgram_sa.sh)
+#
+#   ns a                                      ns b
+#   $IB_A 192.0.2.1 (softib0 port 1)  <->     $IB_B 192.0.2.2 (softib1 port 1)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ib_lib.sh"
+
+require_cmd socat ss python3
+
+GC_SYSCTL=/proc/sys/net/ipv4/neigh/default/gc_interval
+GC_INTERVAL=2
+UPORT=5000
+# RFC 4391 mapping, default P_Key: the low 28 bits of the IPv4 group.
+GRP_LOOP=239.1.2.1
+GRP_SO=239.1.2.2
+MGID_SO=ff12:401b:ffff:0000:0000:0000:0f01:0202
+FAKE_IP=192.0.2.99
+
+# ---------------------------------------------------------------- cases
+
+test_mcast_own_loopback()
+{
+	local out n=10 rx0 rx1 dup
+
+	out=$(mktemp)
+	defer rm -f "$out"
+	listen_udp "$NS_A" "$out" "$UPORT" "$GRP_LOOP" "$IP4_A"
+	check_err $? "listener in $NS_A did not start"
+	# the join has reached the SA (the QP is attached) before sending
+	wait_for 10 sib_group_has_member "ff12:401b:ffff:0000:0000:0000:0f01:0201" "$(sib_gid softib0 1)" 1
+	check_err $? "$NS_A never became a member of $GRP_LOOP: $(sib_groups | grep 0f01:0201)"
+	rx0=$(ib_stat "$NS_A" "$IB_A" rx_packets)
+	udp_send "$NS_A" "$GRP_LOOP" "$UPORT" "$n" loop
+	wait_for 5 out_lines_ge "$out" "$n" "loop "
+	# a duplicate would arrive right after its original: give it time
+	sleep 1
+	rx1=$(ib_stat "$NS_A" "$IB_A" rx_packets)
+	dup=$(sort "$out" | uniq -d | head -3 | tr '\n' ' ')
+	log_info "sent $n, listener got $(out_lines "$out") datagrams, $IB_A rx_packets +$((rx1 - rx0))"
+	[ "$(out_lines "$out")" -eq "$n" ] && [ -z "$dup" ]
+	check_err $? "the listener in $NS_A got $(out_lines "$out") datagrams for $n sent (duplicates: ${dup:-none})"
+	[ $((rx1 - rx0)) -lt "$n" ]
+	check_err $? "$IB_A rx_packets grew by $((rx1 - rx0)) while it sent $n datagrams to its own group"
+	log_test "own multicast loopback: each datagram delivered once, none received from the fabric"
+	bg_stop "$BG_PID"
+}
+
+so_member()
+{
+	sib_group_has_member "$MGID_SO" "$GID_A"
+}
+
+# so_member_sending: send one more datagram to the group, then check that
+# a is a member.
+so_member_sending()
+{
+	udp_send "$NS_A" "$GRP_SO" "$UPORT" 1 keep
+	so_member
+}
+
+so_gone()
+{
+	! sib_groups | grep "^$MGID_SO " | grep -q " $GID_A/"
+}
+
+test_sendonly()
+{
+	local out js
+
+	out=$(mktemp)
+	defer rm -f "$out"
+	listen_udp "$NS_B" "$out" "$UPORT" "$GRP_SO" "$IP4_B"
+	check_err $? "listener in $NS_B did not start"
+	wait_for 10 sib_group_has_member "$MGID_SO" "$GID_B" 1
+	check_err $? "$NS_B never became a full member of $GRP_SO: $(sib_groups | grep "^$MGID_SO" || echo 'no group')"
+
+	udp_send "$NS_A" "$GRP_SO" "$UPORT" 5 so1
+	wait_for 10 out_lines_ge "$out" 1
+	check_err $? "the subscribed listener in $NS_B received nothing from $NS_A"
+	# the packets sent while the join was pending were queued, not lost
+	wait_for 5 out_lines_ge "$out" 5 "so1 "
+	check_err $? "of the 5 datagrams $NS_A sent before its send-only join completed, $(out_lines "$out" "so1 ") arrived"
+	# (while sending: an idle send-only membership goes after 2 x
+	# gc_interval, a slow kernel may have reached that by now)
+	wait_for 10 so_member_sending
+	js=$(sib_groups | grep "^$MGID_SO " | grep -o " $GID_A/[0-9a-f]*" | cut -d/ -f2)
+	log_info "SA: $GID_A in $MGID_SO with join state ${js:-none}"
+	# SendOnlyFullMember (8) or SendOnlyNonMember (4), never a full member
+	[ "$js" = 8 ] || [ "$js" = 4 ]
+	check_err $? "$NS_A is listed with join state '${js:-none}' in $MGID_SO, expected a send-only state: $(sib_groups | grep "^$MGID_SO")"
+	log_test "send-only join: SA lists the sender as send-only member, the subscriber receives"
+
+	# idle: the neighbour GC (2 x gc_interval) leaves the send-only group
+	wait_for $((GC_INTERVAL * 8)) so_gone
+	check_err $? "$NS_A is still a member of $MGID_SO after $((GC_INTERVAL * 8)) s idle (gc_interval $GC_INTERVAL s): $(sib_groups | grep "^$MGID_SO")"
+	sib_group_has_member "$MGID_SO" "$GID_B" 1
+	check_err $? "the subscriber $NS_B lost its membership of $MGID_SO"
+	log_test "send-only join: the idle membership is left after the neighbour GC"
+
+	udp_send "$NS_A" "$GRP_SO" "$UPORT" 3 so2
+	wait_for 10 out_lines_ge "$out" 3 "so2 "
+	check_err $? "after the GC, $(out_lines "$out" "so2 ") of 3 datagrams to $GRP_SO reached $NS_B"
+	wait_for 10 so_member_sending
+	check_err $? "$NS_A did not join $MGID_SO again: $(sib_groups | grep "^$MGID_SO")"
+	log_test "send-only join: sending again re-joins and delivers"
+	bg_stop "$BG_PID"
+
+	# The unicast neighbour of b has been idle as long: collected too
+	# (not observable from outside: IPoIB neighbours are in no file), but
+	# traffic to b has to resume at once.
+	ping_ok "$NS_A" "$IP4_B"
+	check_err $? "ping a->b failed after $NS_A had been idle for the neighbour GC"
+	log_test "unicast to a peer resumes after its idle neighbour was collected"
+}
+
+test_path_failure()
+{
+	local fake n=5 d0 d1
+
+	fake=$(ib_fake_lladdr "$(ib_addr "$NS_A" "$IB_A")")
+	ip -n "$NS_A" neigh replace "$FAKE_IP" lladdr "$fake" nud permanent dev "$IB_A"
+	check_err $? "cannot add the static neighbour $FAKE_IP lladdr $fake"
+	d0=$(ib_stat "$NS_A" "$IB_A" tx_dropped)
+	udp_send "$NS_A" "$FAKE_IP" 9 "$n" nopath
+	# the real peer works while the path query for the fake GID is pending
+	ping_ok "$NS_A" "$IP4_B"
+	check_err $? "ping a->b failed while a path query for an unknown GID was pending"
+	wait_for 15 stat_delta_ge "$NS_A" "$IB_A" tx_dropped "$d0" "$n"
+	sleep 1
+	d1=$(ib_stat "$NS_A" "$IB_A" tx_dropped)
+	log_info "$n datagrams to $fake: tx_dropped +$((d1 - d0))"
+	[ $((d1 - d0)) -eq "$n" ]
+	check_err $? "$n datagrams to a GID without a path: tx_dropped grew by $((d1 - d0)), expected $n"
+	ip -n "$NS_A" neigh del "$FAKE_IP" dev "$IB_A"
+	ping_ok "$NS_A" "$IP4_B"
+	check_err $? "ping a->b failed after the path failure"
+	log_test "path query failure: exactly the packets sent are dropped (tx_dropped), the real peer works"
+}
+
+# a_routes: IPv4 multicast needs a route out of ns a (and b); a down
+# interface loses its routes.
+a_routes()
+{
+	ip -n "$NS_A" route replace 224.0.0.0/4 dev "$IB_A"
+	ip -n "$NS_B" route replace 224.0.0.0/4 dev "$IB_B"
+}
+
+# ---------------------------------------------------------------- main
+
+GC_SAVED=$(cat "$GC_SYSCTL")
+defer sh -c "echo $GC_SAVED >$GC_SYSCTL"
+# Before the module loads: the drivers arm their neighbour GC with it.
+echo "$GC_INTERVAL" >"$GC_SYSCTL" || fail_all "cannot set $GC_SYSCTL" "setup"
+ib_pair_setup
+a_routes
+GID_A=$(sib_gid softib0 1)
+GID_B=$(sib_gid softib1 1)
+[ -r "$SIB_DBG/fabric/groups" ] || skip_all "softib has no fabric/groups"
+
+test_mcast_own_loopback
+test_sendonly
+test_path_failure
