@@ -3,8 +3,11 @@
 #
 # demo.sh: build everything, boot a guest with the software fabric (softib,
 # two devices), our ib_ipoib, ib0/ib1 in namespaces a and b, and show ping
-# and iperf3 in datagram and connected mode.  IPOIB=reference shows the
-# distribution's driver instead; KERNEL=debug uses the debug kernel.
+# and iperf3 in datagram and connected mode; then one interop exchange:
+# ours on one host and the distribution's driver (renamed ib_ipoib_ref by
+# scripts/build-ref-ipoib.sh) on the other, pinging each way.
+# IPOIB=reference shows the distribution's driver in the first part;
+# KERNEL=debug uses the debug kernel.
 set -uo pipefail
 proj=$(cd "$(dirname "$0")/.." && pwd)
 cd "$proj" || exit 1
@@ -18,6 +21,8 @@ if [ "${1:-}" != --guest ]; then
 	fi
 	echo "demo: building the modules"
 	make -s --no-print-directory ${kdir:+KDIR="$kdir"} || exit 1
+	echo "demo: building the renamed reference (ib_ipoib_ref) for the interop part"
+	scripts/build-ref-ipoib.sh ${kdir:+--kdir "$kdir"} >/dev/null || exit 1
 	echo "demo: booting a $kernel guest (TCG; ~10 s)"
 	exec selftests/vm/run-guest --kernel "$kernel" --timeout 900 \
 		--env IPOIB="${IPOIB:-ours}" -- scripts/demo.sh --guest
@@ -99,6 +104,18 @@ if has_feature connected; then
 else
 	row connected "(all)" "skipped: IPOIB=ours does not implement connected mode yet"
 fi
+
+# Interop: ours <-> the reference in one kernel, addresses and pings.
+lib_cleanup
+say "interop: ours on one host, the reference (ib_ipoib_ref) on the other"
+if INTEROP_QUICK=1 IPOIB=ours bash "$proj/selftests/interop.sh" >/tmp/interop.out 2>&1; then
+	row interop "ours <-> reference" "ARP/ND and ping both ways: ok ($(grep -c '^ok' /tmp/interop.out) checks)"
+else
+	grep -E '^(not ok|# )' /tmp/interop.out | head -n 20
+	row interop "ours <-> reference" "FAILED"
+	failed=1
+fi
+grep -E '^ok' /tmp/interop.out | sed 's/^/  /'
 
 say "summary ($IPOIB ib_ipoib, kernel $(uname -r))"
 printf '%s\n' "${summary[@]}"
