@@ -43,16 +43,11 @@ recovered()
 	return $rc
 }
 
-both_in_bcast()
+# joined_since COUNT N: at least N joins reached the SA since its
+# join_requests counter read COUNT.
+joined_since()
 {
-	sib_group_has_member "$BCAST" "$(sib_gid softib0 1)" 1 &&
-		sib_group_has_member "$BCAST" "$(sib_gid softib1 1)" 1
-}
-
-# sa_count NAME: one of fabric/sa's counters.
-sa_count()
-{
-	awk -v n="$1" '$1 == n { print $2 }' "$SA"
+	[ $(($(sib_sa_counter join_requests) - $1)) -ge "$2" ]
 }
 
 # path_entries DEV: paths in the driver's debugfs cache of DEV (the name it
@@ -109,21 +104,21 @@ sm_case()
 
 	ip -n "$NS_A" neigh flush dev "$IB_A"
 	ip -n "$NS_C" neigh flush dev "$IB_C"
-	joins0=$(sa_count join_requests)
+	joins0=$(sib_sa_counter join_requests)
 	sib_write "$SM" "$1"
 	check_err $? "fabric/sm $1 failed"
 	recovered "sm $1"
 	check_err $? "no traffic within $RECOVER s of sm $1"
 	wait_ping "$NS_A" "$IP4_C" "$RECOVER" && ping_ok "$NS_A" "$IP6_C"
 	check_err $? "peer c not reached after sm $1"
-	wait_for "$RECOVER" both_in_bcast
+	wait_for "$RECOVER" sib_both_in_bcast
 	check_err $? "broadcast group not rejoined by both ports after sm $1: $(sib_groups | grep "^$BCAST")"
 	log_test "sm $1: traffic recovers, a new peer is reached"
 
 	[ -n "${2:-}" ] && xfail_reference "$2"
 	# Two ports at least rejoin the broadcast group.
-	wait_for "$RECOVER" test $(($(sa_count join_requests) - joins0)) -ge 2
-	check_err $? "no new joins reached the SA after sm $1 ($joins0 -> $(sa_count join_requests)): the driver ignored it"
+	wait_for "$RECOVER" joined_since "$joins0" 2
+	check_err $? "no new joins reached the SA after sm $1 ($joins0 -> $(sib_sa_counter join_requests)): the driver ignored it"
 	log_test "sm $1: the driver rejoined its groups"
 }
 
@@ -151,7 +146,7 @@ continuity_case()
 {
 	local action=$1 lost
 
-	wait_for "$RECOVER" both_in_bcast
+	wait_for "$RECOVER" sib_both_in_bcast
 	ping_ok "$NS_A" "$IP4_B"
 	check_err $? "no traffic before sm $action"
 	sib_write "$SA" "delay_ms=500"

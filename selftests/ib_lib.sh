@@ -55,7 +55,23 @@ sib_group_has_member()
 	sib_groups | grep "^$mgid " | grep -q " $gid/${js:-[0-9a-f]}"
 }
 
+# sib_both_in_bcast: softib0 and softib1 port 1 are full members of the
+# default partition's IPoIB broadcast group.
+sib_both_in_bcast()
+{
+	local mgid=ff12:401b:ffff:0000:0000:0000:ffff:ffff
+
+	sib_group_has_member "$mgid" "$(sib_gid softib0 1)" 1 &&
+		sib_group_has_member "$mgid" "$(sib_gid softib1 1)" 1
+}
+
 # ---------------------------------------------------------------- interfaces
+
+# neigh_lladdr NS ADDR DEV: the link-layer address of a neighbour entry.
+neigh_lladdr()
+{
+	ip -n "$1" neigh show "$2" dev "$3" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
 
 # ib_addr NS DEV: the device's hardware address (20 bytes, colon separated).
 ib_addr()

@@ -227,11 +227,6 @@ topo_down()
 
 # ---------------------------------------------------------------- unicast
 
-neigh_lladdr()
-{
-	ip -n "$1" neigh show "$2" dev "$3" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
-}
-
 # neigh_case FAMILY: ARP / ND resolve each other's 20-byte address.
 neigh_case()
 {
@@ -439,12 +434,6 @@ bcast_case()
 
 # ---------------------------------------------------------------- events
 
-both_in_bcast()
-{
-	sib_group_has_member "$BCAST_MGID" "$(sib_gid softib0 1)" 1 &&
-		sib_group_has_member "$BCAST_MGID" "$(sib_gid softib1 1)" 1
-}
-
 # recovered WHAT: IPv4 and IPv6 both ways within RECOVER s.
 recovered()
 {
@@ -490,7 +479,7 @@ sm_case()
 	check_err $? "[$DIR] fabric/sm restart failed"
 	recovered "sm restart"
 	check_err $? "[$DIR] no traffic both ways within $RECOVER s of the SM restart"
-	wait_for "$RECOVER" both_in_bcast
+	wait_for "$RECOVER" sib_both_in_bcast
 	check_err $? "[$DIR] broadcast group not rejoined by both ports after the SM restart: $(sib_groups | grep "^$BCAST_MGID")"
 	log_test "SM restart: both rejoin, traffic recovers [$DIR]"
 }

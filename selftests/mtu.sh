@@ -26,7 +26,6 @@ source "$(dirname "$0")/ib_lib.sh"
 require_cmd ping ethtool
 
 RECOVER=${RECOVER:-15}
-BCAST=ff12:401b:ffff:0000:0000:0000:ffff:ffff
 BMTU=$SIB_DBG/fabric/bcast_mtu
 SM=$SIB_DBG/fabric/sm
 
@@ -49,18 +48,12 @@ set_mtu()
 	ip -n "$NS_A" link set dev "$IB_A" mtu "$1" 2>&1
 }
 
-both_in_bcast()
-{
-	sib_group_has_member "$BCAST" "$(sib_gid softib0 1)" 1 &&
-		sib_group_has_member "$BCAST" "$(sib_gid softib1 1)" 1
-}
-
 # group_mtu SETTING: the group gets a new MTU (fabric/bcast_mtu) and the SM
 # restarts, so the SA creates it again and both ports rejoin.
 group_mtu()
 {
 	sib_write "$BMTU" "0xffff $1" && sib_write "$SM" restart &&
-		wait_for "$RECOVER" both_in_bcast &&
+		wait_for "$RECOVER" sib_both_in_bcast &&
 		wait_for "$RECOVER" has_carrier "$NS_A" "$IB_A"
 }
 
@@ -139,7 +132,7 @@ group_case()
 	mtu_is "$NS_A" "$IB_A" 2044
 	check_err $? "MTU is $(ib_mtu "$NS_A" "$IB_A") with 3000 asked on a 2048 group"
 	sib_write "$SM" reregister
-	wait_for "$RECOVER" both_in_bcast
+	wait_for "$RECOVER" sib_both_in_bcast
 	group_mtu 4096
 	check_err $? "no rejoin after the group became 4096"
 	settles_at 3000
@@ -154,7 +147,7 @@ group_case()
 	check_err $? "ip link set mtu 1500 refused"
 	for ev in reregister handover restart; do
 		sib_write "$SM" "$ev"
-		wait_for "$RECOVER" both_in_bcast
+		wait_for "$RECOVER" sib_both_in_bcast
 		settles_at 1500
 		check_err $? "MTU is $(ib_mtu "$NS_A" "$IB_A") after sm $ev, expected 1500"
 	done

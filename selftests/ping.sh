@@ -75,12 +75,6 @@ test_fragmented()
 	log_test "IPv6 ping, $size bytes fragmented"
 }
 
-# neigh_lladdr NS ADDR DEV: the link-layer address of a neighbour entry.
-neigh_lladdr()
-{
-	ip -n "$1" neigh show "$2" dev "$3" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
-}
-
 test_neigh()
 {
 	local addr_b addr_a got bytes
