@@ -75,6 +75,17 @@ sa_count()
 	awk -v k="$1" '$1 == k { print $2 }' "$SA"
 }
 
+# sa_quiet: the SA's counters do not move for half a second.
+sa_quiet()
+{
+	local before after
+
+	knob_get before "$SA"
+	sleep 0.5
+	knob_get after "$SA"
+	[ "$before" = "$after" ]
+}
+
 sa_count_ge()
 {
 	[ "$(sa_count "$1")" -ge "$2" ]
@@ -269,11 +280,22 @@ test_sa_parse()
 		[ -n "$(sa_count $c)" ]
 		check_err $? "no counter line '$c'"
 	done
+	# IPoIB keeps retrying rejected joins: silence both ends so that no
+	# request lands between the reset and the read.
+	ip -n "$NS_A" link set dev "$IB_A" down
+	ip -n "$NS_B" link set dev "$IB_B" down
+	wait_for 10 sa_quiet
+	check_err $? "SA requests go on with both interfaces down: $(tr '\n' ' ' <"$SA")"
 	sib_write "$SA" reset
 	[ "$(head -n 1 "$SA")" = "delay_ms=0 join=reject path=ok" ] &&
 		[ "$(sed 1d "$SA" | awk '{ s += $2 } END { print s }')" = 0 ]
 	check_err $? "reset: '$(tr '\n' ' ' <"$SA")'"
 	sib_write "$SA" "delay_ms=0"
+	ip -n "$NS_A" link set dev "$IB_A" up
+	ip -n "$NS_B" link set dev "$IB_B" up
+	wait_for "$WAIT" has_carrier "$NS_A" "$IB_A" &&
+		wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
+	check_err $? "no carrier after the interfaces came back up"
 	log_test "fabric/sa: parsing, EINVAL for bad writes, defaults, reset"
 }
 
