@@ -3,10 +3,15 @@
  * IP over InfiniBand: core objects shared by the files of ib_ipoib.
  *
  * Object ownership, in short:
- *  - struct ipib_dev is the netdev private area of one IPoIB interface
- *    (one per IB port for now; P_Key children will get their own).  It owns
- *    the UD QP, both CQs, the PD, the rings, the path tree, the neighbour
- *    table and the multicast table.
+ *  - struct ipib_dev is the netdev private area of one IPoIB interface: a
+ *    parent (one per IB port, owned by the IB client) or a P_Key child of
+ *    a parent (owned by whoever created it: sysfs create_child or
+ *    rtnetlink).  Each owns its UD QP, both CQs, the PD, the rings, the
+ *    path tree, the neighbour table and the multicast table.  They are
+ *    created in ndo_init and destroyed in the priv_destructor, so that the
+ *    core's unregistration (rtnetlink dellink, namespace exit) frees all.
+ *    A child holds a reference on its parent's net_device; the parent
+ *    unregisters its children before itself.
  *  - struct ipib_ah wraps a verbs AH.  Holders take references; the last
  *    put parks it on the device's dead list, and the reaper destroys it
  *    only after an RCU grace period (so no transmit still reads the
@@ -207,6 +212,34 @@ struct ipib_path_table {
 	u8 tclass;
 };
 
+/* Who created an interface; decides its sysfs files and how it is deleted. */
+enum ipib_kind {
+	IPIB_PARENT,		/* one per IB port, by the IB client */
+	IPIB_CHILD_SYSFS,	/* create_child: unique P_Key, delete_child */
+	IPIB_CHILD_RTNL,	/* ip link add ... type ipoib: ip link del */
+};
+
+/**
+ * struct ipib_family - an interface's place among parents and children
+ * @kind: parent or which kind of child (constant once registered)
+ * @parent: a child's parent, NULL on a parent (constant once registered)
+ * @tracker: the child's reference on @parent's net_device (dropped by the
+ *	child's destructor, so a parent outlives its children)
+ * @children: a parent's children
+ * @node: a child's entry in its parent's @children
+ *
+ * @children and @node change only under RTNL (a child's ndo_init and
+ * ndo_uninit) and are walked only under RTNL: flushes, open/stop, sysfs
+ * and teardown.
+ */
+struct ipib_family {
+	enum ipib_kind kind;
+	struct ipib_dev *parent;
+	netdevice_tracker tracker;
+	struct list_head children;
+	struct list_head node;
+};
+
 /* Counters written by exactly one context each (RX NAPI, TX NAPI). */
 struct ipib_ring_stats {
 	u64 packets;
@@ -220,7 +253,9 @@ struct ipib_ring_stats {
  *
  * Who may touch what, group by group:
  *  - identity (ndev, ca, port, pd, qp, wq, port_mtu, rx_buf_size,
- *    max_send_sge): set before registration, constant after;
+ *    max_send_sge, family.kind, family.parent): set before registration
+ *    (by the creator and ndo_init), constant after;
+ *  - family.children/family.node: RTNL (see struct ipib_family);
  *  - pkey, pkey_index, local_gid, mode, admin_up, pkey_valid, admin_mtu,
  *    mtu_base, mtu_internal, napi_on, coal_*: RTNL (ndo callbacks, ethtool,
  *    the flush workers);
@@ -308,10 +343,7 @@ struct ipib_dev {
 	struct work_struct tx_timeout_work;
 	struct delayed_work carrier_work;
 
-	/* parent/child interfaces (P_Key children come later) */
-	struct ipib_dev *parent;
-	struct list_head children;
-	struct list_head child_node;
+	struct ipib_family family;
 
 	struct dentry *dbg_path;
 	struct dentry *dbg_mcg;
@@ -340,6 +372,7 @@ void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q);
 int ipib_dev_up(struct ipib_dev *dev);
 void ipib_dev_down(struct ipib_dev *dev);
 void ipib_update_pkey(struct ipib_dev *dev);
+void ipib_setup(struct net_device *ndev);
 
 /* ipoib_verbs.c */
 int ipib_verbs_init(struct ipib_dev *dev);
@@ -415,7 +448,8 @@ void ipib_tx_timeout_queue(struct ipib_dev *dev);
 void ipib_set_ethtool_ops(struct net_device *ndev);
 
 /* ipoib_sysfs.c */
-extern const struct attribute_group ipib_attr_group;
+extern const struct attribute_group ipib_parent_attr_group;
+extern const struct attribute_group ipib_child_attr_group;
 
 /* ipoib_fs.c */
 #ifdef CONFIG_INFINIBAND_IPOIB_DEBUG
@@ -433,6 +467,7 @@ static inline void ipib_fs_uninit(void)
 #endif
 
 /* ipoib_netlink.c */
+extern struct rtnl_link_ops ipib_link_ops;
 int ipib_netlink_init(void);
 void ipib_netlink_uninit(void);
 
@@ -452,7 +487,20 @@ static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
 #endif
 
 /* ipoib_vlan.c */
-void ipib_children_init(struct ipib_dev *dev);
+void ipib_family_init(struct ipib_dev *dev);
+int ipib_child_prepare(struct ipib_dev *child, struct ipib_dev *parent,
+		       u16 pkey, enum ipib_kind kind);
+int ipib_family_link(struct ipib_dev *dev);
+void ipib_family_unlink(struct ipib_dev *dev);
+void ipib_family_release(struct ipib_dev *dev);
+int ipib_child_add_sysfs(struct ipib_dev *parent, int pkey);
+int ipib_child_del_sysfs(struct ipib_dev *parent, int pkey);
+void ipib_children_kill(struct ipib_dev *parent, struct list_head *kill);
+void ipib_children_set_up(struct ipib_dev *parent, bool up);
+bool ipib_is_ours(const struct net_device *ndev);
+
+#define ipib_for_each_child(child, dev) \
+	list_for_each_entry(child, &(dev)->family.children, family.node)
 
 /* Drop a transmit skb that never reached the ring. */
 static inline void ipib_tx_drop(struct ipib_dev *dev, struct sk_buff *skb)

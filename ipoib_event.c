@@ -18,6 +18,11 @@
  * A GID change only matters when GID index 0 (our address) changed; then
  * the interface goes down and up with the new address.  A transmit timeout
  * restarts the QP like a heavy flush, whatever the P_Key.
+ *
+ * Events arrive for the port, so only parents have work queued by the
+ * handler; each flush then runs on the parent and on each of its children
+ * under the same RTNL hold.  A child's heavy flush looks its P_Key up again
+ * and restarts only if it appeared, moved to another index or went away.
  */
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -97,14 +102,19 @@ static bool refresh_gid(struct ipib_dev *dev)
 	return true;
 }
 
-/* Returns true when the P_Key at index 0 differs from the one in use. */
+/*
+ * True when the P_Key in use changed: a parent's at index 0 (value or
+ * validity), a child's presence or index.
+ */
 static bool pkey_changed(struct ipib_dev *dev)
 {
 	bool was_valid = dev->pkey_valid;
+	u16 old_index = dev->pkey_index;
 	u16 old = dev->pkey;
 
 	ipib_update_pkey(dev);
-	return was_valid != dev->pkey_valid || old != dev->pkey;
+	return was_valid != dev->pkey_valid || old != dev->pkey ||
+	       (dev->pkey_valid && old_index != dev->pkey_index);
 }
 
 static void flush_light(struct ipib_dev *dev)
@@ -148,15 +158,26 @@ static void do_flush_locked(struct ipib_dev *dev, enum ipib_flush_level level)
 	ipib_dev_up(dev);
 }
 
-static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
+static void flush_one(struct ipib_dev *dev, enum ipib_flush_level level)
 {
-	rtnl_lock();
+	ASSERT_RTNL();
+	if (dev->ndev->reg_state != NETREG_REGISTERED)
+		return;
 	if (level == IPIB_FLUSH_HEAVY && !pkey_changed(dev))
-		goto out_unlock;
+		return;
 	if (refresh_gid(dev) && level == IPIB_FLUSH_LIGHT)
 		level = IPIB_FLUSH_NORMAL;
 	do_flush_locked(dev, level);
-out_unlock:
+}
+
+static void do_flush(struct ipib_dev *dev, enum ipib_flush_level level)
+{
+	struct ipib_dev *child;
+
+	rtnl_lock();
+	flush_one(dev, level);
+	ipib_for_each_child(child, dev)
+		flush_one(child, level);
 	rtnl_unlock();
 }
 
@@ -197,13 +218,21 @@ static void sm_worker(struct work_struct *work)
 		ipib_dbg(dev, "the SM is gone; memberships kept until one returns\n");
 }
 
+static void gid_one(struct ipib_dev *dev)
+{
+	if (dev->ndev->reg_state == NETREG_REGISTERED && refresh_gid(dev))
+		do_flush_locked(dev, IPIB_FLUSH_NORMAL);
+}
+
 static void gid_worker(struct work_struct *work)
 {
 	struct ipib_dev *dev = container_of(work, struct ipib_dev, gid_work);
+	struct ipib_dev *child;
 
 	rtnl_lock();
-	if (refresh_gid(dev))
-		do_flush_locked(dev, IPIB_FLUSH_NORMAL);
+	gid_one(dev);
+	ipib_for_each_child(child, dev)
+		gid_one(child);
 	rtnl_unlock();
 }
 
@@ -217,7 +246,7 @@ static void tx_timeout_worker(struct work_struct *work)
 					    tx_timeout_work);
 
 	rtnl_lock();
-	if (dev->qp_ready) {
+	if (dev->qp_ready && dev->ndev->reg_state == NETREG_REGISTERED) {
 		netdev_warn(dev->ndev, "transmit timeout: restarting the QP\n");
 		do_flush_locked(dev, IPIB_FLUSH_HEAVY);
 	}

@@ -275,27 +275,43 @@ static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 /* ------------------------------------------------------------------ */
 /* Up and down                                                         */
 
+/*
+ * A child's P_Key is fixed; find it in the port's table, at any index
+ * (the full-member entry when the table has both).
+ */
+static void update_child_pkey(struct ipib_dev *dev)
+{
+	u16 index;
+
+	dev->pkey_valid = !ib_find_cached_pkey(dev->ca, dev->port, dev->pkey,
+					       &index);
+	dev->pkey_index = dev->pkey_valid ? index : 0;
+}
+
 /**
- * ipib_update_pkey - re-read the P_Key at index 0
+ * ipib_update_pkey - find the interface's P_Key in the port table
  * @dev: the interface
  *
- * Updates dev->pkey, its validity and the broadcast address.
+ * A parent uses whatever P_Key is at index 0; a child looks its own up.
+ * Updates dev->pkey (parent), dev->pkey_index, the validity and the
+ * broadcast address.
  */
 void ipib_update_pkey(struct ipib_dev *dev)
 {
 	u16 pkey = 0;
 
 	ASSERT_RTNL();
-	dev->pkey_index = 0;
-	if (ib_query_pkey(dev->ca, dev->port, 0, &pkey) ||
-	    !(pkey & 0x7fff)) {
-		dev->pkey_valid = false;
-		return;
+	if (dev->family.parent) {
+		update_child_pkey(dev);
+	} else {
+		dev->pkey_index = 0;
+		dev->pkey_valid = !ib_query_pkey(dev->ca, dev->port, 0, &pkey) &&
+				  (pkey & 0x7fff);
+		if (dev->pkey_valid)
+			dev->pkey = pkey | 0x8000;
 	}
-	dev->pkey = pkey | 0x8000;
-	dev->pkey_valid = true;
-	dev->ndev->broadcast[8] = dev->pkey >> 8;
-	dev->ndev->broadcast[9] = dev->pkey & 0xff;
+	WRITE_ONCE(dev->ndev->broadcast[8], dev->pkey >> 8);
+	WRITE_ONCE(dev->ndev->broadcast[9], dev->pkey & 0xff);
 }
 
 static void refresh_port_info(struct ipib_dev *dev)
@@ -342,6 +358,10 @@ void ipib_dev_down(struct ipib_dev *dev)
 	ipib_neigh_flush(dev);
 }
 
+/*
+ * Without its P_Key in the port table the interface is up with no carrier;
+ * the P_Key change event that adds it brings it up (heavy flush).
+ */
 static int ipib_open(struct net_device *ndev)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
@@ -352,7 +372,7 @@ static int ipib_open(struct net_device *ndev)
 	if (!dev->pkey_valid) {
 		netdev_warn(ndev, "P_Key 0x%04x is not in the port table\n",
 			    dev->pkey);
-		return 0;
+		goto out_children;
 	}
 	rc = ipib_ib_open(dev);
 	if (rc) {
@@ -361,6 +381,8 @@ static int ipib_open(struct net_device *ndev)
 	}
 	ipib_dev_up(dev);
 	netif_start_queue(ndev);
+out_children:
+	ipib_children_set_up(dev, true);
 	return 0;
 }
 
@@ -368,6 +390,7 @@ static int ipib_stop(struct net_device *ndev)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
+	ipib_children_set_up(dev, false);
 	dev->admin_up = false;
 	ipib_dev_down(dev);
 	ipib_ib_stop(dev);
@@ -375,22 +398,76 @@ static int ipib_stop(struct net_device *ndev)
 	return 0;
 }
 
+static int read_identity(struct ipib_dev *dev);
+
+/* The verbs objects and rings; undone by ipib_destructor(). */
+static int intf_init(struct ipib_dev *dev)
+{
+	int rc;
+
+	dev->wq = alloc_ordered_workqueue("ipib-%s-%u-%04x", WQ_MEM_RECLAIM,
+					  dev_name(&dev->ca->dev), dev->port,
+					  dev->pkey);
+	if (!dev->wq)
+		return -ENOMEM;
+	rc = read_identity(dev);
+	if (rc)
+		goto err_destroy_wq;
+	rc = ipib_ib_init(dev);
+	if (rc)
+		goto err_destroy_wq;
+	rc = ipib_verbs_init(dev);
+	if (rc)
+		goto err_ib_uninit;
+	return 0;
+
+err_ib_uninit:
+	ipib_ib_uninit(dev);
+err_destroy_wq:
+	destroy_workqueue(dev->wq);
+	return rc;
+}
+
+static void intf_uninit(struct ipib_dev *dev)
+{
+	/* closed: the watchdog cannot queue a transmit-timeout restart now */
+	ipib_event_cancel(dev);
+	ipib_ib_uninit(dev);
+	ipib_verbs_uninit(dev);
+	destroy_workqueue(dev->wq);
+}
+
+/*
+ * Everything an interface owns is created here, under RTNL, for parents
+ * and both kinds of children alike; if this fails the core frees nothing
+ * of ours, so it unwinds itself.
+ */
 static int ipib_ndo_init(struct net_device *ndev)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 	int rc;
 
-	rc = ipib_neigh_init(dev);
+	rc = intf_init(dev);
 	if (rc)
 		return rc;
+	rc = ipib_neigh_init(dev);
+	if (rc)
+		goto err_intf_uninit;
 	ipib_paths_init(dev);
 	rc = ipib_mcast_init(dev);
 	if (rc)
 		goto err_neigh_uninit;
+	rc = ipib_family_link(dev);
+	if (rc)
+		goto err_mcast_uninit;
 	return 0;
 
+err_mcast_uninit:
+	ipib_mcast_uninit(dev);
 err_neigh_uninit:
 	ipib_neigh_uninit(dev);
+err_intf_uninit:
+	intf_uninit(dev);
 	return rc;
 }
 
@@ -398,9 +475,30 @@ static void ipib_ndo_uninit(struct net_device *ndev)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
+	ipib_family_unlink(dev);
 	ipib_mcast_uninit(dev);
 	ipib_paths_flush(dev);
 	ipib_neigh_uninit(dev);
+}
+
+/*
+ * After unregistration, without RTNL (or on a failed registration, with
+ * it, when no work can be queued yet): the flush work may take RTNL.
+ */
+static void ipib_destructor(struct net_device *ndev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	intf_uninit(dev);
+	ipib_family_release(dev);
+}
+
+static int ipib_get_iflink(const struct net_device *ndev)
+{
+	const struct ipib_dev *dev = ipib_priv(ndev);
+
+	return dev->family.parent ? READ_ONCE(dev->family.parent->ndev->ifindex) :
+				    READ_ONCE(ndev->ifindex);
 }
 
 static void ipib_set_rx_mode(struct net_device *ndev)
@@ -453,12 +551,30 @@ const struct net_device_ops ipib_netdev_ops = {
 	.ndo_set_rx_mode = ipib_set_rx_mode,
 	.ndo_get_stats64 = ipib_get_stats64,
 	.ndo_tx_timeout = ipib_tx_timeout,
+	.ndo_get_iflink = ipib_get_iflink,
 };
 
 /* ------------------------------------------------------------------ */
 /* Per-port net_device                                                 */
 
-static void ipib_setup(struct net_device *ndev)
+static void ipib_dev_init_fields(struct ipib_dev *dev, struct net_device *ndev)
+{
+	spin_lock_init(&dev->lock);
+	dev->ndev = ndev;
+	dev->mode = IPIB_MODE_DATAGRAM;
+	INIT_DELAYED_WORK(&dev->carrier_work, carrier_worker);
+	ipib_event_init(dev);
+	ipib_family_init(dev);
+}
+
+/**
+ * ipib_setup - net_device defaults of every IPoIB interface
+ * @ndev: a new net_device (alloc_netdev() or rtnetlink)
+ *
+ * The creator then sets the identity: the IB device and port, and for a
+ * child its parent and P_Key (ipib_child_prepare()).
+ */
+void ipib_setup(struct net_device *ndev)
 {
 	static const u8 bcast[INFINIBAND_ALEN] = {
 		0x00, 0xff, 0xff, 0xff, 0xff, 0x12, 0x40, 0x1b,
@@ -480,24 +596,35 @@ static void ipib_setup(struct net_device *ndev)
 	ndev->max_mtu = IPIB_CM_MTU;
 	netif_keep_dst(ndev);
 	memcpy(ndev->broadcast, bcast, INFINIBAND_ALEN);
-	ndev->sysfs_groups[0] = &ipib_attr_group;
+	ndev->rtnl_link_ops = &ipib_link_ops;
+	ndev->needs_free_netdev = true;
+	ndev->priv_destructor = ipib_destructor;
+	ipib_dev_init_fields(ipib_priv(ndev), ndev);
 }
 
-static int port_read_identity(struct ipib_dev *dev)
+/*
+ * The port's limits, LID and GID (children share the parent's port and
+ * GID; the QPN part of the address is the interface's own, filled in by
+ * ipib_verbs_init()), and the P_Key.  Under RTNL, from ndo_init.
+ */
+static int read_identity(struct ipib_dev *dev)
 {
 	u8 addr[INFINIBAND_ALEN] = {};
 	struct ib_port_attr attr;
 	int rc;
 
+	ASSERT_RTNL();
 	rc = ib_query_port(dev->ca, dev->port, &attr);
 	if (rc)
 		return rc;
 	dev->local_lid = attr.lid;
 	dev->port_mtu = ib_mtu_enum_to_int(attr.max_mtu) - IPIB_ENCAP_LEN;
 	dev->mcast_mtu = dev->port_mtu;
-	dev->admin_mtu = dev->port_mtu;
+	/* an MTU given to rtnetlink with the new link is the admin's choice */
+	dev->admin_mtu = dev->ndev->mtu ? min(dev->ndev->mtu, dev->port_mtu) :
+			 dev->port_mtu;
 	dev->mtu_base = dev->port_mtu;
-	dev->ndev->mtu = dev->port_mtu;
+	dev->ndev->mtu = dev->admin_mtu;
 	dev->rx_buf_size = ib_mtu_enum_to_int(attr.max_mtu) + IPIB_GRH_LEN;
 
 	rc = rdma_query_gid(dev->ca, dev->port, 0, &dev->local_gid);
@@ -505,20 +632,8 @@ static int port_read_identity(struct ipib_dev *dev)
 		return rc;
 	memcpy(addr + 4, dev->local_gid.raw, sizeof(dev->local_gid));
 	dev_addr_set(dev->ndev, addr);
-
-	rtnl_lock();
 	ipib_update_pkey(dev);
-	rtnl_unlock();
 	return 0;
-}
-
-static void ipib_dev_init_fields(struct ipib_dev *dev)
-{
-	spin_lock_init(&dev->lock);
-	dev->mode = IPIB_MODE_DATAGRAM;
-	INIT_DELAYED_WORK(&dev->carrier_work, carrier_worker);
-	ipib_event_init(dev);
-	ipib_children_init(dev);
 }
 
 static struct ipib_dev *ipib_port_add(struct ib_device *ca, u32 port)
@@ -532,58 +647,39 @@ static struct ipib_dev *ipib_port_add(struct ib_device *ca, u32 port)
 	if (!ndev)
 		return ERR_PTR(-ENOMEM);
 	dev = ipib_priv(ndev);
-	dev->ndev = ndev;
 	dev->ca = ca;
 	dev->port = port;
-	ipib_dev_init_fields(dev);
+	dev->family.kind = IPIB_PARENT;
 	SET_NETDEV_DEV(ndev, ca->dev.parent);
 	ndev->dev_id = port - 1;
 	ndev->dev_port = port - 1;
+	ndev->sysfs_groups[0] = &ipib_parent_attr_group;
 
-	dev->wq = alloc_ordered_workqueue("ipib-%s-%u", WQ_MEM_RECLAIM,
-					  dev_name(&ca->dev), port);
-	if (!dev->wq) {
-		rc = -ENOMEM;
-		goto err_free_netdev;
+	rtnl_lock();
+	rc = register_netdevice(ndev);
+	rtnl_unlock();
+	if (rc) {
+		free_netdev(ndev);
+		return ERR_PTR(rc);
 	}
-	rc = port_read_identity(dev);
-	if (rc)
-		goto err_destroy_wq;
-	rc = ipib_ib_init(dev);
-	if (rc)
-		goto err_destroy_wq;
-	rc = ipib_verbs_init(dev);
-	if (rc)
-		goto err_ib_uninit;
-	rc = register_netdev(ndev);
-	if (rc)
-		goto err_verbs_uninit;
 	return dev;
-
-err_verbs_uninit:
-	ipib_verbs_uninit(dev);
-err_ib_uninit:
-	ipib_ib_uninit(dev);
-err_destroy_wq:
-	destroy_workqueue(dev->wq);
-err_free_netdev:
-	free_netdev(ndev);
-	return ERR_PTR(rc);
 }
 
+/*
+ * The children go first, in the same batch; the destructors then free
+ * the verbs objects of each, children before the parent they hold.
+ */
 static void ipib_port_remove(struct ipib_dev *dev)
 {
-	struct net_device *ndev = dev->ndev;
+	LIST_HEAD(kill);
 
 	/* the event handler is gone: no flush can be queued any more */
 	ipib_event_cancel(dev);
-	unregister_netdev(ndev);
-	/* closed: the watchdog cannot queue a transmit-timeout restart now */
-	ipib_event_cancel(dev);
-	ipib_ib_uninit(dev);
-	ipib_verbs_uninit(dev);
-	destroy_workqueue(dev->wq);
-	free_netdev(ndev);
+	rtnl_lock();
+	ipib_children_kill(dev, &kill);
+	unregister_netdevice_queue(dev->ndev, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
 }
 
 static int ipib_add_one(struct ib_device *ca)

@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysfs attributes in /sys/class/net/<if>/: mode, umcast and pkey.
- * create_child/delete_child come with the P_Key child issue.
+ * sysfs attributes in /sys/class/net/<if>/: mode, umcast and pkey on every
+ * interface; create_child and delete_child on parents; parent on children
+ * (of both kinds: a child made through rtnetlink has the same files as one
+ * made through create_child).
+ *
+ * A store that needs RTNL only tries it and restarts the system call when
+ * it is busy: unregistration removes these files while holding RTNL and
+ * waits for the stores in progress.
  */
+#include <linux/capability.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
+#include <net/net_namespace.h>
 
 #include "ipoib.h"
 
@@ -81,13 +89,89 @@ static ssize_t pkey_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pkey);
 
-static struct attribute *ipib_attrs[] = {
+/* A P_Key as written: decimal, 0x-hex or 0-octal, one optional newline. */
+static int parse_pkey(const char *buf, int min, int *pkey)
+{
+	int rc = kstrtoint(buf, 0, pkey);
+
+	if (rc)
+		return -EINVAL;
+	return *pkey < min || *pkey > 0xffff ? -EINVAL : 0;
+}
+
+/* The checks create_child and delete_child share, then the change. */
+static ssize_t child_store(struct device *d, const char *buf, size_t count,
+			   bool add)
+{
+	struct ipib_dev *dev = to_ipib(d);
+	int pkey, rc;
+
+	rc = parse_pkey(buf, add ? 1 : 0, &pkey);
+	if (rc)
+		return rc;
+	if (add && pkey == 0x8000)
+		return -EINVAL;
+	if (!ns_capable(dev_net(dev->ndev)->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	if (!rtnl_trylock())
+		return restart_syscall();
+	if (dev->ndev->reg_state != NETREG_REGISTERED)
+		rc = -EPERM;
+	else if (add)
+		rc = ipib_child_add_sysfs(dev, pkey);
+	else
+		rc = ipib_child_del_sysfs(dev, pkey);
+	rtnl_unlock();
+	return rc ? rc : count;
+}
+
+static ssize_t create_child_store(struct device *d,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	return child_store(d, buf, count, true);
+}
+static DEVICE_ATTR_WO(create_child);
+
+static ssize_t delete_child_store(struct device *d,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	return child_store(d, buf, count, false);
+}
+static DEVICE_ATTR_WO(delete_child);
+
+/* The parent's name; the parent cannot go while the child exists. */
+static ssize_t parent_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct ipib_dev *parent = to_ipib(d)->family.parent;
+
+	return sysfs_emit(buf, "%s\n", parent->ndev->name);
+}
+static DEVICE_ATTR_RO(parent);
+
+static struct attribute *ipib_parent_attrs[] = {
 	&dev_attr_mode.attr,
 	&dev_attr_umcast.attr,
 	&dev_attr_pkey.attr,
+	&dev_attr_create_child.attr,
+	&dev_attr_delete_child.attr,
 	NULL,
 };
 
-const struct attribute_group ipib_attr_group = {
-	.attrs = ipib_attrs,
+const struct attribute_group ipib_parent_attr_group = {
+	.attrs = ipib_parent_attrs,
+};
+
+static struct attribute *ipib_child_attrs[] = {
+	&dev_attr_mode.attr,
+	&dev_attr_umcast.attr,
+	&dev_attr_pkey.attr,
+	&dev_attr_parent.attr,
+	NULL,
+};
+
+const struct attribute_group ipib_child_attr_group = {
+	.attrs = ipib_child_attrs,
 };
