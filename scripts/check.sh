@@ -26,6 +26,11 @@
 #                            kernel, ours on the debug kernel)
 #   GUEST_JOBS=N             guests run side by side (default: host cores)
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
+#   STOCK_OURS="smoke ..."|all  the scripts ours runs on the stock kernel
+#                            when both drivers run by default (default:
+#                            smoke ping iperf interop unload pkey; ours
+#                            runs every script on the debug kernel, the
+#                            reference every script on the stock kernel)
 #   TEST_TIMEOUT=SECS        per test script (default 900)
 # At the end, "# time: STEP SECSs" lines give the wall time of every step
 # (each guest batch, its boot and each script in it).  The last line is
@@ -574,6 +579,34 @@ split_bins() {
 	done
 }
 
+# The default run on the stock kernel: the reference runs every script,
+# ours the subset that compares with it (iperf side by side, interop) or
+# guards the distribution kernel's basics; ours runs everything on the
+# debug kernel.  Ours is planned first, its throughput script first, so
+# that both drivers' iperf runs start together.
+stock_ours=${STOCK_OURS:-smoke ping iperf interop unload pkey}
+plan_stock_default() {
+	local t bin id=0
+	local -a sub=() bins=()
+
+	for t in "${tests[@]}"; do
+		[[ " $stock_ours " == *" ${t%.sh} "* ]] && sub+=("${t%.sh}")
+	done
+	if [ ${#sub[@]} -gt 0 ]; then
+		# shellcheck disable=SC2046 # one name per word
+		plan_job stock ours 1 $(printf '%s\n' "${sub[@]}" |
+			awk '/^(iperf|softib_bench)$/ { print; next } { rest = rest " " $0 } END { print rest }' | xargs)
+	fi
+	# shellcheck disable=SC2046 # one argument per slot
+	mapfile -t bins < <(split_bins stock "$guest_jobs" reference \
+		$(printf '%s\n' "${slot_load[@]}" | sort -n))
+	for bin in "${bins[@]}"; do
+		id=$((id + 1))
+		# shellcheck disable=SC2086 # the names, split on purpose
+		plan_job stock reference "$id" $bin
+	done
+}
+
 for k in $kernels; do
 	if [ "$k" = debug ]; then
 		step "debug kernel (cached build or a fresh one, ~10-30 min)"
@@ -597,6 +630,10 @@ for k in $kernels; do
 	kdrivers=$drivers
 	[ "$k" = debug ] && [ "$drivers_given" = 0 ] && kdrivers=ours
 	read -ra kd <<<"$kdrivers"
+	if [ "$k" = stock ] && [ "$drivers_given" = 0 ] && [ "$stock_ours" != all ]; then
+		plan_stock_default
+		continue
+	fi
 	if [ ${#kd[@]} -ge 2 ]; then
 		# The drivers side by side: the same batches, started together.
 		nb=$(( guest_jobs / ${#kd[@]} ))
