@@ -345,3 +345,25 @@ sib_sa_restore()
 	[ -w "$(sib_sa_path)" ] && echo "delay_ms=0 join=ok path=ok" >"$(sib_sa_path)"
 	return 0
 }
+
+# ---------------------------------------------------------------- sysfs writes
+
+# ns_sysfs_write NS FILE VALUE: `echo VALUE > FILE` (one write(2), newline
+# added) as seen from namespace NS ("" for the initial one: a net device's
+# sysfs directory shows only in its own namespace); on failure prints the
+# error text (e.g. "Invalid argument") and fails like the write.
+ns_sysfs_write()
+{
+	local ns=$1 err rc
+
+	shift
+	# shellcheck disable=SC2016	# expanded by the inner bash
+	if [ -n "$ns" ]; then
+		err=$(ip netns exec "$ns" bash -c 'echo "$2" >"$1"' _ "$@" 2>&1)
+	else
+		err=$(bash -c 'echo "$2" >"$1"' _ "$@" 2>&1)
+	fi
+	rc=$?
+	[ -z "$err" ] || echo "${err##*: }"
+	return $rc
+}
