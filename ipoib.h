@@ -28,11 +28,14 @@
  *    neighbour list and table updates, and the per-neighbour/per-path skb
  *    queues.  Nests inside the netif TX lock.
  *  - dev->ah_lock (irqsave) protects the dead-AH list only; innermost.
- *  - The send ring has one producer and one consumer at any time: while the
- *    QP is ready, the netif TX lock (producer, ipib_ud_send) and the TX NAPI
- *    (consumer) with tx_head/tx_tail published by acquire/release; while it
- *    is stopped (ipib_ib_stop: qp_ready cleared, NAPI disabled, then the
- *    queue disabled under the TX lock, in that order), the RTNL holder alone.
+ *  - The UD data path (struct ipib_ud, dev->ud) has its own rules, given
+ *    with struct ipib_send_ring, struct ipib_recv_ring and struct ipib_ud.
+ *    In short, a send ring has one producer and one consumer at any time:
+ *    while the QP is ready, the netif TX lock (producer, ipib_ud_send) and
+ *    the TX NAPI (consumer), with head/tail published by acquire/release;
+ *    while it is stopped (ipib_ib_stop: qp_ready cleared, NAPI disabled,
+ *    then the queue disabled under the TX lock, in that order), the RTNL
+ *    holder alone.  The receive ring belongs to the RX NAPI the same way.
  */
 #ifndef _IPIB_IPOIB_H
 #define _IPIB_IPOIB_H
@@ -91,7 +94,7 @@ struct ipib_dev;
  * @ah: the verbs AH
  * @dev: owning interface
  * @ref: holders (paths, neighbours, multicast groups)
- * @last_send: tx_head sequence number of the last send that used it
+ * @last_send: dev->ud.tx head sequence number of the last send that used it
  * @dead_node: on dev->dead_ahs once @ref reached zero
  * @gp_cookie: RCU grace period started when it died; no reader can see it
  *	once that period has ended
@@ -248,25 +251,115 @@ struct ipib_ring_stats {
 	struct u64_stats_sync syncp;
 };
 
+/**
+ * struct ipib_send_ring - posted sends of one QP and their completions
+ * @slots: one per send WR; a send's slot is its sequence number & @mask
+ * @size: number of slots (a power of two)
+ * @mask: @size - 1
+ * @head: sequence number of the next send (the producer's)
+ * @tail: sequence number of the next completion expected (the consumer's)
+ * @stats: completed sends (the consumer's; get_stats64 reads them under
+ *	their syncp)
+ * @errors: sends that failed to post or completed in error (atomic)
+ * @wc: completion batch (the consumer's)
+ *
+ * @slots, @size and @mask are set when the ring is allocated and constant
+ * until it is freed.  The ring has one producer and one consumer at any
+ * time.  While its QP is ready the producer is the transmit path (netif TX
+ * lock) and the consumer the TX NAPI poller: each writes only its own
+ * index, publishing it with smp_store_release() once the slot is filled
+ * (head) or emptied (tail), so the other side may read it lock-free
+ * (READ_ONCE, or smp_load_acquire before touching the slot).  While the QP
+ * is stopped (qp_ready cleared, NAPI disabled, then the queue disabled
+ * under the TX lock, in that order) the RTNL holder alone owns every field.
+ */
+struct ipib_send_ring {
+	struct ipib_tx_buf *slots;
+	unsigned int size;
+	unsigned int mask;
+	unsigned int head;
+	unsigned int tail;
+	struct ipib_ring_stats stats;
+	atomic64_t errors;
+	struct ib_wc wc[IPIB_WC_BATCH];
+};
+
+/**
+ * struct ipib_recv_ring - receive buffers posted on one QP
+ * @slots: one per receive WR; the WR id is the slot index
+ * @size: number of slots
+ * @posted: receive WRs outstanding (the drain waits for zero)
+ * @stats: delivered packets
+ * @errors: receives completed in error (atomic)
+ * @wc: completion batch
+ *
+ * @slots and @size are constant while the ring is allocated.  Everything
+ * else belongs to the RX NAPI poller while the QP is ready, and to the
+ * RTNL holder alone while it is stopped (RX NAPI disabled) or opening
+ * (before the NAPI is enabled); @stats is also read lock-free by
+ * get_stats64 under its syncp.
+ */
+struct ipib_recv_ring {
+	struct ipib_rx_buf *slots;
+	unsigned int size;
+	unsigned int posted;
+	struct ipib_ring_stats stats;
+	atomic64_t errors;
+	struct ib_wc wc[IPIB_WC_BATCH];
+};
+
+/**
+ * struct ipib_ud - the UD data path of one interface
+ * @send_cq: completions of @tx (drives @napi_tx)
+ * @recv_cq: completions of @rx (drives @napi_rx)
+ * @max_send_sge: send SGEs the QP accepts
+ * @rx_buf_size: bytes of one receive buffer (GRH included)
+ * @tx: the send ring (see struct ipib_send_ring)
+ * @rx: the receive ring (see struct ipib_recv_ring)
+ * @napi_rx: polls @recv_cq
+ * @napi_tx: polls @send_cq
+ * @recover_work: brings the QP back from SQE after a send error (dev->wq)
+ * @napi_on: both NAPIs are enabled
+ * @coal_usecs: receive CQ moderation set through ethtool
+ * @coal_frames: likewise
+ *
+ * @send_cq, @recv_cq, @max_send_sge and @rx_buf_size are set before the
+ * net_device is registered (ndo_init and its creator) and constant after.
+ * @napi_on, @coal_usecs and @coal_frames are RTNL.  The rings follow their
+ * own rules; the QP itself is dev->qp and its state dev->qp_ready.
+ */
+struct ipib_ud {
+	struct ib_cq *send_cq;
+	struct ib_cq *recv_cq;
+	unsigned int max_send_sge;
+	unsigned int rx_buf_size;
+	struct ipib_send_ring tx;
+	struct ipib_recv_ring rx;
+	struct napi_struct napi_rx;
+	struct napi_struct napi_tx;
+	struct work_struct recover_work;
+	bool napi_on;
+	u16 coal_usecs;
+	u16 coal_frames;
+};
+
 /*
  * struct ipib_dev - one IPoIB interface (netdev_priv)
  *
  * Who may touch what, group by group:
- *  - identity (ndev, ca, port, pd, qp, wq, port_mtu, rx_buf_size,
- *    max_send_sge, family.kind, family.parent): set before registration
- *    (by the creator and ndo_init), constant after;
+ *  - identity (ndev, ca, port, pd, qp, wq, port_mtu, family.kind,
+ *    family.parent): set before registration (by the creator and
+ *    ndo_init), constant after;
  *  - family.children/family.node: RTNL (see struct ipib_family);
  *  - pkey, pkey_index, local_gid, mode, admin_up, pkey_valid, admin_mtu,
- *    mtu_base, mtu_internal, napi_on, coal_*: RTNL (ndo callbacks, ethtool,
- *    the flush workers);
+ *    mtu_base, mtu_internal: RTNL (ndo callbacks, ethtool, the flush
+ *    workers);
  *  - qp_ready, oper_up: written under RTNL, read lock-free (READ_ONCE);
  *  - local_lid: written under RTNL, read anywhere (READ_ONCE);
  *  - qkey, mcast_mtu: written by the join worker under the multicast mutex,
  *    read lock-free by the data path (READ_ONCE);
  *  - umcast: WRITE_ONCE from sysfs, READ_ONCE by the list sync;
- *  - the rings, rx_posted and the stats: see the send ring rule at the top
- *    of this file (the RX NAPI owns the receive ring the same way);
- *    tx_errors/rx_errors are atomic;
+ *  - ud: the UD CQs, rings, NAPIs and QP recovery (see struct ipib_ud);
  *  - dead_ahs: ah_lock; paths, neighs, neigh_list, neigh_count and
  *    neigh_gc_on: dev->lock;
  *  - dbg_*: the netdevice notifier (RTNL).
@@ -299,28 +392,8 @@ struct ipib_dev {
 	bool pkey_valid;	/* P_Key found in the port table */
 	bool oper_up;		/* READ_ONCE from workers */
 
-	/* verbs objects and rings */
-	struct ib_cq *send_cq;
-	struct ib_cq *recv_cq;
-	unsigned int max_send_sge;
-	unsigned int rx_buf_size;
-	struct ipib_rx_buf *rx_ring;
-	struct ipib_tx_buf *tx_ring;
-	unsigned int tx_head;	/* next send sequence number */
-	unsigned int tx_tail;	/* next completion expected */
-	unsigned int rx_posted;	/* outstanding receive WRs (drain) */
-	struct napi_struct napi_rx;
-	struct napi_struct napi_tx;
-	struct ipib_ring_stats rx_stats;
-	struct ipib_ring_stats tx_stats;
-	struct ib_wc rx_wc[IPIB_WC_BATCH];
-	struct ib_wc tx_wc[IPIB_WC_BATCH];
-	struct work_struct qp_recover_work;
-	bool napi_on;
-	atomic64_t tx_errors;
-	atomic64_t rx_errors;
-	u16 coal_usecs;
-	u16 coal_frames;
+	/* the UD QP's CQs, rings and pollers */
+	struct ipib_ud ud;
 
 	/* address handles */
 	spinlock_t ah_lock;
@@ -356,6 +429,35 @@ struct ipib_hca {
 	unsigned int nports;
 	struct ipib_dev *ports[] __counted_by(nports);
 };
+
+/* The slot of send @seq. */
+static inline struct ipib_tx_buf *ipib_send_slot(struct ipib_send_ring *ring,
+						 unsigned int seq)
+{
+	return &ring->slots[seq & ring->mask];
+}
+
+/* Sends posted and not completed yet; either side of the ring may ask. */
+static inline unsigned int
+ipib_send_ring_used(const struct ipib_send_ring *ring)
+{
+	return READ_ONCE(ring->head) - READ_ONCE(ring->tail);
+}
+
+/* Slots a new send may still take. */
+static inline unsigned int
+ipib_send_ring_free(const struct ipib_send_ring *ring)
+{
+	unsigned int used = ipib_send_ring_used(ring);
+
+	return used >= ring->size ? 0 : ring->size - used;
+}
+
+/* No slot left: a new send must be refused. */
+static inline bool ipib_send_ring_full(const struct ipib_send_ring *ring)
+{
+	return !ipib_send_ring_free(ring);
+}
 
 /* ipoib_main.c */
 extern struct ib_sa_client ipib_sa_client;
@@ -394,7 +496,10 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 void ipib_send_comp(struct ib_cq *cq, void *ctx);
 int ipib_tx_poll(struct napi_struct *napi, int budget);
 void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget);
-void ipib_tx_ring_force_free(struct ipib_dev *dev);
+int ipib_send_ring_init(struct ipib_send_ring *ring, unsigned int size);
+void ipib_send_ring_uninit(struct ipib_send_ring *ring);
+void ipib_send_ring_force_free(struct ipib_dev *dev,
+			       struct ipib_send_ring *ring);
 void ipib_qp_recover_worker(struct work_struct *work);
 
 /* ipoib_ah.c */

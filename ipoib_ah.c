@@ -36,7 +36,7 @@ struct ipib_ah *ipib_ah_create(struct ipib_dev *dev, struct rdma_ah_attr *attr)
 	ah->ah = vah;
 	ah->dev = dev;
 	refcount_set(&ah->ref, 1);
-	ah->last_send = READ_ONCE(dev->tx_head) - 1;
+	ah->last_send = READ_ONCE(dev->ud.tx.head) - 1;
 	INIT_LIST_HEAD(&ah->dead_node);
 	return ah;
 }
@@ -79,8 +79,8 @@ static bool ah_done(struct ipib_dev *dev, struct ipib_ah *ah, unsigned int tail)
  */
 void ipib_ah_reap(struct ipib_dev *dev, bool force)
 {
-	/* pairs with the release in tx_complete_one() */
-	unsigned int tail = smp_load_acquire(&dev->tx_tail);
+	/* pairs with the release in ipib_tx_complete() */
+	unsigned int tail = smp_load_acquire(&dev->ud.tx.tail);
 	struct ipib_ah *ah, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);

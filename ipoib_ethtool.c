@@ -81,8 +81,8 @@ static int ipib_get_coalesce(struct net_device *ndev,
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
-	coal->rx_coalesce_usecs = dev->coal_usecs;
-	coal->rx_max_coalesced_frames = dev->coal_frames;
+	coal->rx_coalesce_usecs = dev->ud.coal_usecs;
+	coal->rx_max_coalesced_frames = dev->ud.coal_frames;
 	return 0;
 }
 
@@ -97,13 +97,13 @@ static int ipib_set_coalesce(struct net_device *ndev,
 	if (coal->rx_coalesce_usecs > 0xffff ||
 	    coal->rx_max_coalesced_frames > 0xffff)
 		return -EINVAL;
-	rc = rdma_set_cq_moderation(dev->recv_cq,
+	rc = rdma_set_cq_moderation(dev->ud.recv_cq,
 				    coal->rx_max_coalesced_frames,
 				    coal->rx_coalesce_usecs);
 	if (rc && rc != -EOPNOTSUPP)
 		return rc;
-	dev->coal_usecs = coal->rx_coalesce_usecs;
-	dev->coal_frames = coal->rx_max_coalesced_frames;
+	dev->ud.coal_usecs = coal->rx_coalesce_usecs;
+	dev->ud.coal_frames = coal->rx_max_coalesced_frames;
 	return 0;
 }
 

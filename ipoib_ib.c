@@ -18,10 +18,10 @@
 
 static int rx_post(struct ipib_dev *dev, unsigned int idx)
 {
-	struct ipib_rx_buf *buf = &dev->rx_ring[idx];
+	struct ipib_rx_buf *buf = &dev->ud.rx.slots[idx];
 	struct ib_sge sge = {
 		.addr = buf->mapping,
-		.length = dev->rx_buf_size,
+		.length = dev->ud.rx_buf_size,
 		.lkey = dev->pd->local_dma_lkey,
 	};
 	struct ib_recv_wr wr = {
@@ -35,7 +35,7 @@ static int rx_post(struct ipib_dev *dev, unsigned int idx)
 	if (unlikely(rc))
 		ipib_warn(dev, "receive post failed: %d\n", rc);
 	else
-		dev->rx_posted++;
+		dev->ud.rx.posted++;
 	return rc;
 }
 
@@ -44,11 +44,11 @@ static struct sk_buff *rx_alloc(struct ipib_dev *dev, u64 *mapping, gfp_t gfp)
 	struct sk_buff *skb;
 	u64 addr;
 
-	skb = __netdev_alloc_skb(dev->ndev, dev->rx_buf_size, gfp);
+	skb = __netdev_alloc_skb(dev->ndev, dev->ud.rx_buf_size, gfp);
 	if (unlikely(!skb))
 		return NULL;
 
-	addr = ib_dma_map_single(dev->ca, skb->data, dev->rx_buf_size,
+	addr = ib_dma_map_single(dev->ca, skb->data, dev->ud.rx_buf_size,
 				 DMA_FROM_DEVICE);
 	if (unlikely(ib_dma_mapping_error(dev->ca, addr))) {
 		dev_kfree_skb_any(skb);
@@ -62,7 +62,7 @@ static void rx_free(struct ipib_dev *dev, struct ipib_rx_buf *buf)
 {
 	if (!buf->skb)
 		return;
-	ib_dma_unmap_single(dev->ca, buf->mapping, dev->rx_buf_size,
+	ib_dma_unmap_single(dev->ca, buf->mapping, dev->ud.rx_buf_size,
 			    DMA_FROM_DEVICE);
 	dev_kfree_skb_any(buf->skb);
 	buf->skb = NULL;
@@ -70,10 +70,11 @@ static void rx_free(struct ipib_dev *dev, struct ipib_rx_buf *buf)
 
 static int rx_ring_fill(struct ipib_dev *dev)
 {
+	struct ipib_recv_ring *ring = &dev->ud.rx;
 	unsigned int i;
 
-	for (i = 0; i < ipib_recvq_size; i++) {
-		struct ipib_rx_buf *buf = &dev->rx_ring[i];
+	for (i = 0; i < ring->size; i++) {
+		struct ipib_rx_buf *buf = &ring->slots[i];
 
 		buf->skb = rx_alloc(dev, &buf->mapping, GFP_KERNEL);
 		if (!buf->skb)
@@ -86,11 +87,12 @@ static int rx_ring_fill(struct ipib_dev *dev)
 
 static void rx_ring_free(struct ipib_dev *dev)
 {
+	struct ipib_recv_ring *ring = &dev->ud.rx;
 	unsigned int i;
 
-	for (i = 0; i < ipib_recvq_size; i++)
-		rx_free(dev, &dev->rx_ring[i]);
-	dev->rx_posted = 0;
+	for (i = 0; i < ring->size; i++)
+		rx_free(dev, &ring->slots[i]);
+	ring->posted = 0;
 }
 
 /*
@@ -120,7 +122,7 @@ static u8 rx_pkt_type(struct ipib_dev *dev, const struct ib_grh *grh)
 static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 		       struct sk_buff *skb, const struct ib_grh *grh)
 {
-	struct ipib_ring_stats *st = &dev->rx_stats;
+	struct ipib_ring_stats *st = &dev->ud.rx.stats;
 	struct ipib_header *hdr;
 	u8 type = rx_pkt_type(dev, grh);
 
@@ -145,35 +147,36 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 		st->multicast++;
 	u64_stats_update_end(&st->syncp);
 
-	napi_gro_receive(&dev->napi_rx, skb);
+	napi_gro_receive(&dev->ud.napi_rx, skb);
 }
 
 static void rx_handle_error(struct ipib_dev *dev, struct ib_wc *wc,
 			    unsigned int idx)
 {
 	if (wc->status == IB_WC_WR_FLUSH_ERR || !READ_ONCE(dev->qp_ready)) {
-		rx_free(dev, &dev->rx_ring[idx]);
+		rx_free(dev, &dev->ud.rx.slots[idx]);
 		return;
 	}
 	/* keep the ring full: the buffer goes straight back */
 	ipib_warn(dev, "receive completion error %d (vendor %#x)\n",
 		  wc->status, wc->vendor_err);
-	atomic64_inc(&dev->rx_errors);
+	atomic64_inc(&dev->ud.rx.errors);
 	rx_post(dev, idx);
 }
 
 static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 {
+	struct ipib_recv_ring *ring = &dev->ud.rx;
 	unsigned int idx = wc->wr_id;
 	const struct ib_grh *grh = NULL;
 	struct ipib_rx_buf *buf;
 	struct sk_buff *skb;
 	u64 old_map;
 
-	if (unlikely(idx >= ipib_recvq_size))
+	if (unlikely(idx >= ring->size))
 		return;
-	buf = &dev->rx_ring[idx];
-	dev->rx_posted--;
+	buf = &ring->slots[idx];
+	ring->posted--;
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
 		rx_handle_error(dev, wc, idx);
 		return;
@@ -196,7 +199,7 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 		buf->mapping = old_map;
 		goto repost;
 	}
-	ib_dma_unmap_single(dev->ca, old_map, dev->rx_buf_size,
+	ib_dma_unmap_single(dev->ca, old_map, dev->ud.rx_buf_size,
 			    DMA_FROM_DEVICE);
 	rx_post(dev, idx);
 	rx_deliver(dev, wc, skb, grh);
@@ -210,23 +213,24 @@ repost:
 
 static int rx_poll(struct napi_struct *napi, int budget)
 {
-	struct ipib_dev *dev = container_of(napi, struct ipib_dev, napi_rx);
+	struct ipib_dev *dev = container_of(napi, struct ipib_dev, ud.napi_rx);
+	struct ipib_recv_ring *ring = &dev->ud.rx;
 	int done = 0;
 
 	while (done < budget) {
 		int n, i;
 
-		n = ib_poll_cq(dev->recv_cq, min(budget - done, IPIB_WC_BATCH),
-			       dev->rx_wc);
+		n = ib_poll_cq(dev->ud.recv_cq,
+			       min(budget - done, IPIB_WC_BATCH), ring->wc);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++)
-			rx_handle_wc(dev, &dev->rx_wc[i]);
+			rx_handle_wc(dev, &ring->wc[i]);
 		done += n;
 	}
 
 	if (done < budget && napi_complete_done(napi, done) &&
-	    ib_req_notify_cq(dev->recv_cq, IB_CQ_NEXT_COMP |
+	    ib_req_notify_cq(dev->ud.recv_cq, IB_CQ_NEXT_COMP |
 			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
 		napi_schedule(napi);
 	return done;
@@ -236,7 +240,7 @@ void ipib_recv_comp(struct ib_cq *cq, void *ctx)
 {
 	struct ipib_dev *dev = ctx;
 
-	napi_schedule(&dev->napi_rx);
+	napi_schedule(&dev->ud.napi_rx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,14 +270,14 @@ int ipib_ib_open(struct ipib_dev *dev)
 		goto err_reset_qp;
 
 	WRITE_ONCE(dev->qp_ready, true);
-	napi_enable(&dev->napi_rx);
-	napi_enable(&dev->napi_tx);
-	dev->napi_on = true;
-	ib_req_notify_cq(dev->recv_cq, IB_CQ_NEXT_COMP);
-	ib_req_notify_cq(dev->send_cq, IB_CQ_NEXT_COMP);
+	napi_enable(&dev->ud.napi_rx);
+	napi_enable(&dev->ud.napi_tx);
+	dev->ud.napi_on = true;
+	ib_req_notify_cq(dev->ud.recv_cq, IB_CQ_NEXT_COMP);
+	ib_req_notify_cq(dev->ud.send_cq, IB_CQ_NEXT_COMP);
 	local_bh_disable();
-	napi_schedule(&dev->napi_rx);
-	napi_schedule(&dev->napi_tx);
+	napi_schedule(&dev->ud.napi_rx);
+	napi_schedule(&dev->ud.napi_tx);
 	local_bh_enable();
 	return 0;
 
@@ -286,17 +290,18 @@ err_out:
 
 static void drain_cqs(struct ipib_dev *dev)
 {
-	struct ib_wc *wc = dev->rx_wc;
+	struct ipib_recv_ring *rx = &dev->ud.rx;
+	struct ib_wc *wc = rx->wc;
 	int n, i;
 
-	while ((n = ib_poll_cq(dev->recv_cq, IPIB_WC_BATCH, wc)) > 0)
+	while ((n = ib_poll_cq(dev->ud.recv_cq, IPIB_WC_BATCH, wc)) > 0)
 		for (i = 0; i < n; i++) {
-			if (wc[i].wr_id < ipib_recvq_size)
-				rx_free(dev, &dev->rx_ring[wc[i].wr_id]);
-			dev->rx_posted--;
+			if (wc[i].wr_id < rx->size)
+				rx_free(dev, &rx->slots[wc[i].wr_id]);
+			rx->posted--;
 		}
-	wc = dev->tx_wc;
-	while ((n = ib_poll_cq(dev->send_cq, IPIB_WC_BATCH, wc)) > 0)
+	wc = dev->ud.tx.wc;
+	while ((n = ib_poll_cq(dev->ud.send_cq, IPIB_WC_BATCH, wc)) > 0)
 		for (i = 0; i < n; i++)
 			ipib_tx_complete(dev, &wc[i], 0);
 }
@@ -310,10 +315,10 @@ static void drain_cqs(struct ipib_dev *dev)
 static void tx_quiesce(struct ipib_dev *dev)
 {
 	WRITE_ONCE(dev->qp_ready, false);
-	if (dev->napi_on) {
-		napi_disable(&dev->napi_rx);
-		napi_disable(&dev->napi_tx);
-		dev->napi_on = false;
+	if (dev->ud.napi_on) {
+		napi_disable(&dev->ud.napi_rx);
+		napi_disable(&dev->ud.napi_tx);
+		dev->ud.napi_on = false;
 	}
 	netif_tx_disable(dev->ndev);
 }
@@ -325,17 +330,19 @@ static void tx_quiesce(struct ipib_dev *dev)
 static void qp_drain(struct ipib_dev *dev)
 {
 	unsigned long deadline = jiffies + IPIB_DRAIN_TIMEOUT;
+	struct ipib_send_ring *tx = &dev->ud.tx;
+	struct ipib_recv_ring *rx = &dev->ud.rx;
 
 	if (ipib_qp_modify_state(dev, IB_QPS_ERR))
 		ipib_warn(dev, "could not move the QP to ERR\n");
 
 	for (;;) {
 		drain_cqs(dev);
-		if (!dev->rx_posted && dev->tx_tail == dev->tx_head)
+		if (!rx->posted && !ipib_send_ring_used(tx))
 			break;
 		if (time_after(jiffies, deadline)) {
 			ipib_warn(dev, "drain timed out: %u receives, %u sends left\n",
-				  dev->rx_posted, dev->tx_head - dev->tx_tail);
+				  rx->posted, ipib_send_ring_used(tx));
 			break;
 		}
 		usleep_range(1000, 2000);
@@ -344,7 +351,7 @@ static void qp_drain(struct ipib_dev *dev)
 	ipib_qp_modify_state(dev, IB_QPS_RESET);
 	drain_cqs(dev);
 	rx_ring_free(dev);
-	ipib_tx_ring_force_free(dev);
+	ipib_send_ring_force_free(dev, tx);
 }
 
 /**
@@ -359,8 +366,25 @@ void ipib_ib_stop(struct ipib_dev *dev)
 	if (!dev->qp_ready)
 		return;
 	tx_quiesce(dev);
-	cancel_work_sync(&dev->qp_recover_work);
+	cancel_work_sync(&dev->ud.recover_work);
 	qp_drain(dev);
+}
+
+static int recv_ring_init(struct ipib_recv_ring *ring, unsigned int size)
+{
+	ring->slots = kvcalloc(size, sizeof(*ring->slots), GFP_KERNEL);
+	if (!ring->slots)
+		return -ENOMEM;
+	ring->size = size;
+	ring->posted = 0;
+	u64_stats_init(&ring->stats.syncp);
+	return 0;
+}
+
+static void recv_ring_uninit(struct ipib_recv_ring *ring)
+{
+	kvfree(ring->slots);
+	ring->slots = NULL;
 }
 
 /**
@@ -371,26 +395,22 @@ void ipib_ib_stop(struct ipib_dev *dev)
  */
 int ipib_ib_init(struct ipib_dev *dev)
 {
-	dev->rx_ring = kvcalloc(ipib_recvq_size, sizeof(*dev->rx_ring),
-				GFP_KERNEL);
-	if (!dev->rx_ring)
+	struct ipib_ud *ud = &dev->ud;
+
+	if (recv_ring_init(&ud->rx, ipib_recvq_size))
 		goto err_out;
-	dev->tx_ring = kvcalloc(ipib_sendq_size, sizeof(*dev->tx_ring),
-				GFP_KERNEL);
-	if (!dev->tx_ring)
+	if (ipib_send_ring_init(&ud->tx, ipib_sendq_size))
 		goto err_free_rx;
 
-	u64_stats_init(&dev->rx_stats.syncp);
-	u64_stats_init(&dev->tx_stats.syncp);
 	ipib_ah_init(dev);
-	INIT_WORK(&dev->qp_recover_work, ipib_qp_recover_worker);
-	netif_napi_add_weight(dev->ndev, &dev->napi_rx, rx_poll,
+	INIT_WORK(&ud->recover_work, ipib_qp_recover_worker);
+	netif_napi_add_weight(dev->ndev, &ud->napi_rx, rx_poll,
 			      IPIB_RX_WEIGHT);
-	netif_napi_add_tx(dev->ndev, &dev->napi_tx, ipib_tx_poll);
+	netif_napi_add_tx(dev->ndev, &ud->napi_tx, ipib_tx_poll);
 	return 0;
 
 err_free_rx:
-	kvfree(dev->rx_ring);
+	recv_ring_uninit(&ud->rx);
 err_out:
 	return -ENOMEM;
 }
@@ -401,10 +421,10 @@ err_out:
  */
 void ipib_ib_uninit(struct ipib_dev *dev)
 {
-	cancel_work_sync(&dev->qp_recover_work);
+	cancel_work_sync(&dev->ud.recover_work);
 	ipib_ah_uninit(dev);
-	netif_napi_del(&dev->napi_rx);
-	netif_napi_del(&dev->napi_tx);
-	kvfree(dev->tx_ring);
-	kvfree(dev->rx_ring);
+	netif_napi_del(&dev->ud.napi_rx);
+	netif_napi_del(&dev->ud.napi_tx);
+	ipib_send_ring_uninit(&dev->ud.tx);
+	recv_ring_uninit(&dev->ud.rx);
 }

@@ -510,8 +510,8 @@ static void ipib_get_stats64(struct net_device *ndev,
 			     struct rtnl_link_stats64 *s)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
-	const struct ipib_ring_stats *rx = &dev->rx_stats;
-	const struct ipib_ring_stats *tx = &dev->tx_stats;
+	const struct ipib_ring_stats *rx = &dev->ud.rx.stats;
+	const struct ipib_ring_stats *tx = &dev->ud.tx.stats;
 	unsigned int start;
 
 	do {
@@ -526,8 +526,8 @@ static void ipib_get_stats64(struct net_device *ndev,
 		s->tx_bytes = tx->bytes;
 	} while (u64_stats_fetch_retry(&tx->syncp, start));
 
-	s->tx_errors = atomic64_read(&dev->tx_errors) + ndev->stats.tx_errors;
-	s->rx_errors = atomic64_read(&dev->rx_errors) + ndev->stats.rx_errors;
+	s->tx_errors = atomic64_read(&dev->ud.tx.errors) + ndev->stats.tx_errors;
+	s->rx_errors = atomic64_read(&dev->ud.rx.errors) + ndev->stats.rx_errors;
 	s->tx_dropped = ndev->stats.tx_dropped;
 	s->rx_dropped = ndev->stats.rx_dropped;
 }
@@ -537,7 +537,7 @@ static void ipib_tx_timeout(struct net_device *ndev, unsigned int txqueue)
 	struct ipib_dev *dev = ipib_priv(ndev);
 
 	ipib_warn(dev, "transmit timeout: head %u tail %u\n",
-		  READ_ONCE(dev->tx_head), READ_ONCE(dev->tx_tail));
+		  READ_ONCE(dev->ud.tx.head), READ_ONCE(dev->ud.tx.tail));
 	ipib_tx_timeout_queue(dev);
 }
 
@@ -625,7 +625,7 @@ static int read_identity(struct ipib_dev *dev)
 			 dev->port_mtu;
 	dev->mtu_base = dev->port_mtu;
 	dev->ndev->mtu = dev->admin_mtu;
-	dev->rx_buf_size = ib_mtu_enum_to_int(attr.max_mtu) + IPIB_GRH_LEN;
+	dev->ud.rx_buf_size = ib_mtu_enum_to_int(attr.max_mtu) + IPIB_GRH_LEN;
 
 	rc = rdma_query_gid(dev->ca, dev->port, 0, &dev->local_gid);
 	if (rc)

@@ -11,11 +11,6 @@
 
 #include "ipoib.h"
 
-static unsigned int tx_mask(void)
-{
-	return ipib_sendq_size - 1;
-}
-
 static void tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf)
 {
 	struct sk_buff *skb = buf->skb;
@@ -79,7 +74,7 @@ static int tx_prepare(struct ipib_dev *dev, struct sk_buff *skb,
 	unsigned int hlen;
 
 	/* may reallocate the head: before anything points into it */
-	if (nsge > dev->max_send_sge && skb_linearize(skb))
+	if (nsge > dev->ud.max_send_sge && skb_linearize(skb))
 		return -ENOMEM;
 
 	if (skb_is_gso(skb)) {
@@ -102,17 +97,15 @@ static int tx_prepare(struct ipib_dev *dev, struct sk_buff *skb,
 	return 0;
 }
 
-static void tx_maybe_stop(struct ipib_dev *dev)
+/* Stop the queue while at most one slot is left. */
+static void tx_maybe_stop(struct ipib_dev *dev, struct ipib_send_ring *ring)
 {
-	unsigned int used = dev->tx_head - READ_ONCE(dev->tx_tail);
-
-	if (used < ipib_sendq_size - 1)
+	if (ipib_send_ring_free(ring) > 1)
 		return;
 	netif_stop_queue(dev->ndev);
 	/* pairs with the barrier in tx_maybe_wake() */
 	smp_mb();
-	used = dev->tx_head - READ_ONCE(dev->tx_tail);
-	if (used < ipib_sendq_size - 1)
+	if (ipib_send_ring_free(ring) > 1)
 		netif_wake_queue(dev->ndev);
 }
 
@@ -129,14 +122,14 @@ static void tx_maybe_stop(struct ipib_dev *dev)
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 		  struct ipib_ah *ah, u32 dqpn)
 {
+	struct ipib_send_ring *ring = &dev->ud.tx;
 	struct ib_sge sge[MAX_SKB_FRAGS + 1];
 	struct ib_ud_wr wr = {};
-	unsigned int seq = dev->tx_head;
-	struct ipib_tx_buf *buf = &dev->tx_ring[seq & tx_mask()];
+	unsigned int seq = ring->head;
+	struct ipib_tx_buf *buf = ipib_send_slot(ring, seq);
 	int rc;
 
-	if (unlikely(!READ_ONCE(dev->qp_ready) ||
-		     seq - READ_ONCE(dev->tx_tail) >= ipib_sendq_size)) {
+	if (unlikely(!READ_ONCE(dev->qp_ready) || ipib_send_ring_full(ring))) {
 		ipib_tx_drop(dev, skb);
 		return;
 	}
@@ -149,7 +142,7 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	if (unlikely(rc))
 		goto err_drop;
 
-	wr.wr.wr_id = seq & tx_mask();
+	wr.wr.wr_id = seq & ring->mask;
 	wr.wr.sg_list = sge;
 	wr.wr.num_sge = buf->nmaps;
 	wr.wr.send_flags |= IB_SEND_SIGNALED;
@@ -166,30 +159,31 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	}
 	WRITE_ONCE(ah->last_send, seq);
 	/* ring slot and last_send are visible before the new head */
-	smp_store_release(&dev->tx_head, seq + 1);
-	tx_maybe_stop(dev);
+	smp_store_release(&ring->head, seq + 1);
+	tx_maybe_stop(dev, ring);
 	return;
 
 err_drop:
 	buf->skb = NULL;
-	atomic64_inc(&dev->tx_errors);
+	atomic64_inc(&ring->errors);
 	ipib_tx_drop(dev, skb);
 }
 
 /**
- * ipib_tx_complete - retire the oldest send
+ * ipib_tx_complete - retire the oldest send of the UD send ring
  * @dev: the interface
  * @wc: its completion
  * @budget: NAPI budget, 0 outside NAPI
  */
 void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget)
 {
-	unsigned int tail = dev->tx_tail;
-	struct ipib_tx_buf *buf = &dev->tx_ring[tail & tx_mask()];
-	struct ipib_ring_stats *st = &dev->tx_stats;
+	struct ipib_send_ring *ring = &dev->ud.tx;
+	unsigned int tail = ring->tail;
+	struct ipib_tx_buf *buf = ipib_send_slot(ring, tail);
+	struct ipib_ring_stats *st = &ring->stats;
 	struct sk_buff *skb = buf->skb;
 
-	if (unlikely(wc->wr_id != (tail & tx_mask()) || !skb)) {
+	if (unlikely(wc->wr_id != (tail & ring->mask) || !skb)) {
 		ipib_warn(dev, "send completion %llu out of order (tail %u)\n",
 			  wc->wr_id, tail);
 		return;
@@ -204,44 +198,46 @@ void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget)
 	} else if (wc->status != IB_WC_WR_FLUSH_ERR) {
 		ipib_warn(dev, "send completion error %d (vendor %#x)\n",
 			  wc->status, wc->vendor_err);
-		atomic64_inc(&dev->tx_errors);
-		queue_work(dev->wq, &dev->qp_recover_work);
+		atomic64_inc(&ring->errors);
+		queue_work(dev->wq, &dev->ud.recover_work);
 	}
 	napi_consume_skb(skb, budget);
 	/* the slot is free before the reaper or xmit see the new tail */
-	smp_store_release(&dev->tx_tail, tail + 1);
+	smp_store_release(&ring->tail, tail + 1);
 }
 
-static void tx_maybe_wake(struct ipib_dev *dev)
+/* Wake the queue once at most half of the ring is in use. */
+static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_send_ring *ring)
 {
 	/* pairs with the barrier in tx_maybe_stop() */
 	smp_mb();
 	if (netif_queue_stopped(dev->ndev) && READ_ONCE(dev->qp_ready) &&
-	    READ_ONCE(dev->tx_head) - dev->tx_tail <= ipib_sendq_size / 2)
+	    ipib_send_ring_used(ring) <= ring->size / 2)
 		netif_wake_queue(dev->ndev);
 }
 
 int ipib_tx_poll(struct napi_struct *napi, int budget)
 {
-	struct ipib_dev *dev = container_of(napi, struct ipib_dev, napi_tx);
+	struct ipib_dev *dev = container_of(napi, struct ipib_dev, ud.napi_tx);
+	struct ipib_send_ring *ring = &dev->ud.tx;
 	int done = 0;
 
 	while (done < budget) {
 		int n, i;
 
-		n = ib_poll_cq(dev->send_cq, min(budget - done, IPIB_WC_BATCH),
-			       dev->tx_wc);
+		n = ib_poll_cq(dev->ud.send_cq,
+			       min(budget - done, IPIB_WC_BATCH), ring->wc);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++)
-			ipib_tx_complete(dev, &dev->tx_wc[i], budget);
+			ipib_tx_complete(dev, &ring->wc[i], budget);
 		done += n;
 	}
 	if (done)
-		tx_maybe_wake(dev);
+		tx_maybe_wake(dev, ring);
 
 	if (done < budget && napi_complete_done(napi, done) &&
-	    ib_req_notify_cq(dev->send_cq, IB_CQ_NEXT_COMP |
+	    ib_req_notify_cq(dev->ud.send_cq, IB_CQ_NEXT_COMP |
 			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
 		napi_schedule(napi);
 	return done;
@@ -251,14 +247,14 @@ void ipib_send_comp(struct ib_cq *cq, void *ctx)
 {
 	struct ipib_dev *dev = ctx;
 
-	napi_schedule(&dev->napi_tx);
+	napi_schedule(&dev->ud.napi_tx);
 }
 
 /* A send error moves a UD QP to SQE; bring it back to RTS. */
 void ipib_qp_recover_worker(struct work_struct *work)
 {
 	struct ipib_dev *dev = container_of(work, struct ipib_dev,
-					    qp_recover_work);
+					    ud.recover_work);
 	struct ib_qp_init_attr init;
 	struct ib_qp_attr attr;
 
@@ -272,19 +268,51 @@ void ipib_qp_recover_worker(struct work_struct *work)
 }
 
 /**
- * ipib_tx_ring_force_free - free sends that never completed
- * @dev: the interface (QP in RESET)
+ * ipib_send_ring_force_free - free sends that never completed
+ * @dev: the interface (for the DMA device)
+ * @ring: the ring, owned by the caller (its QP in RESET)
  */
-void ipib_tx_ring_force_free(struct ipib_dev *dev)
+void ipib_send_ring_force_free(struct ipib_dev *dev,
+			       struct ipib_send_ring *ring)
 {
-	while (dev->tx_tail != dev->tx_head) {
-		struct ipib_tx_buf *buf = &dev->tx_ring[dev->tx_tail & tx_mask()];
+	while (ring->tail != ring->head) {
+		struct ipib_tx_buf *buf = ipib_send_slot(ring, ring->tail);
 
 		if (buf->skb) {
 			tx_unmap(dev, buf);
 			dev_kfree_skb_any(buf->skb);
 			buf->skb = NULL;
 		}
-		dev->tx_tail++;
+		ring->tail++;
 	}
+}
+
+/**
+ * ipib_send_ring_init - allocate an empty send ring
+ * @ring: the ring (zeroed or freshly uninitialised)
+ * @size: number of slots, a power of two
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ipib_send_ring_init(struct ipib_send_ring *ring, unsigned int size)
+{
+	ring->slots = kvcalloc(size, sizeof(*ring->slots), GFP_KERNEL);
+	if (!ring->slots)
+		return -ENOMEM;
+	ring->size = size;
+	ring->mask = size - 1;
+	ring->head = 0;
+	ring->tail = 0;
+	u64_stats_init(&ring->stats.syncp);
+	return 0;
+}
+
+/**
+ * ipib_send_ring_uninit - free the slots of an empty send ring
+ * @ring: the ring (every send completed or force-freed)
+ */
+void ipib_send_ring_uninit(struct ipib_send_ring *ring)
+{
+	kvfree(ring->slots);
+	ring->slots = NULL;
 }

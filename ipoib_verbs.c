@@ -24,8 +24,8 @@ static struct ib_cq *create_cq(struct ipib_dev *dev, ib_comp_handler handler,
 static struct ib_qp *create_ud_qp(struct ipib_dev *dev)
 {
 	struct ib_qp_init_attr attr = {
-		.send_cq = dev->send_cq,
-		.recv_cq = dev->recv_cq,
+		.send_cq = dev->ud.send_cq,
+		.recv_cq = dev->ud.recv_cq,
 		.cap = {
 			.max_send_wr = ipib_sendq_size,
 			.max_recv_wr = ipib_recvq_size,
@@ -46,7 +46,7 @@ static struct ib_qp *create_ud_qp(struct ipib_dev *dev)
 
 	qp = ib_create_qp(dev->pd, &attr);
 	if (!IS_ERR(qp))
-		dev->max_send_sge = attr.cap.max_send_sge;
+		dev->ud.max_send_sge = attr.cap.max_send_sge;
 	return qp;
 }
 
@@ -55,7 +55,7 @@ static void set_offloads(struct ipib_dev *dev)
 	struct net_device *ndev = dev->ndev;
 	struct ib_device_attr *attrs = &dev->ca->attrs;
 
-	if (dev->max_send_sge > 1)
+	if (dev->ud.max_send_sge > 1)
 		ndev->features |= NETIF_F_SG;
 	if (attrs->device_cap_flags & IB_DEVICE_UD_IP_CSUM) {
 		ndev->hw_features |= NETIF_F_IP_CSUM | NETIF_F_RXCSUM;
@@ -72,21 +72,21 @@ static int create_cqs(struct ipib_dev *dev)
 	cq = create_cq(dev, ipib_recv_comp, ipib_recvq_size, dev->port + 1);
 	if (IS_ERR(cq))
 		return PTR_ERR(cq);
-	dev->recv_cq = cq;
+	dev->ud.recv_cq = cq;
 
 	cq = create_cq(dev, ipib_send_comp, ipib_sendq_size, dev->port);
 	if (IS_ERR(cq)) {
-		ib_destroy_cq(dev->recv_cq);
+		ib_destroy_cq(dev->ud.recv_cq);
 		return PTR_ERR(cq);
 	}
-	dev->send_cq = cq;
+	dev->ud.send_cq = cq;
 	return 0;
 }
 
 static void destroy_cqs(struct ipib_dev *dev)
 {
-	ib_destroy_cq(dev->send_cq);
-	ib_destroy_cq(dev->recv_cq);
+	ib_destroy_cq(dev->ud.send_cq);
+	ib_destroy_cq(dev->ud.recv_cq);
 }
 
 static void publish_qpn(struct ipib_dev *dev)
