@@ -74,7 +74,10 @@ kdir-check:
 shadow: kdir-check
 ifneq ($(BUILD_DIR),$(PROJ))
 	@mkdir -p $(BUILD_DIR)
-	@rsync -a --delete --exclude=.git --exclude=/out/ \
+	@# by content, stamped with the copy time: a file that differs from
+	@# what was built there last (another checkout, an older commit) is
+	@# always rebuilt, whatever its own modification time
+	@rsync -rlpD --checksum --delete --exclude=.git --exclude=/out/ \
 		--exclude=/selftests/vm/out/ --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude=modules.order --exclude=Module.symvers \

@@ -2,9 +2,12 @@
 /*
  * softib completion queues.  Completions are pushed by the fabric and by
  * flushes; the consumer's handler always runs from a work item, never in
- * the context of the verb that produced the completion.
+ * the context of the verb that produced the completion.  With moderation
+ * (ib_modify_cq) the event of an armed CQ waits until mod_count
+ * completions are pending or mod_period usecs have passed.
  */
 #include <linux/log2.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "softib.h"
@@ -15,6 +18,7 @@ static void sib_cq_notify_worker(struct work_struct *work)
 
 	if (READ_ONCE(cq->dead) || !cq->ibcq.comp_handler)
 		return;
+	atomic64_inc(&cq->events);
 	local_bh_disable();
 	cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
 	local_bh_enable();
@@ -33,10 +37,32 @@ static void sib_cq_err_worker(struct work_struct *work)
 		cq->ibcq.event_handler(&ev, cq->ibcq.cq_context);
 }
 
+/* Signal a deferred event; under the CQ lock. */
+static void sib_cq_mod_fire(struct sib_cq *cq)
+{
+	lockdep_assert_held(&cq->lock);
+	cq->mod_owed = false;
+	hrtimer_try_to_cancel(&cq->mod_timer);	/* -1 from the timer itself */
+	queue_work(sib_fab->wq, &cq->notify_work);
+}
+
+static enum hrtimer_restart sib_cq_mod_timer(struct hrtimer *t)
+{
+	struct sib_cq *cq = container_of(t, struct sib_cq, mod_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	if (cq->mod_owed && !cq->dead)
+		sib_cq_mod_fire(cq);
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return HRTIMER_NORESTART;
+}
+
 int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 		  struct uverbs_attr_bundle *attrs)
 {
 	struct sib_cq *cq = to_scq(ibcq);
+	struct sib_dev *sdev = to_sdev(ibcq->device);
 
 	if (attr->flags || attr->cqe < 1 || attr->cqe >= SIB_MAX_CQE)
 		return -EINVAL;
@@ -47,17 +73,31 @@ int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 	spin_lock_init(&cq->lock);
 	INIT_WORK(&cq->notify_work, sib_cq_notify_worker);
 	INIT_WORK(&cq->err_work, sib_cq_err_worker);
+	hrtimer_init(&cq->mod_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	cq->mod_timer.function = sib_cq_mod_timer;
+	atomic64_set(&cq->completions, 0);
+	atomic64_set(&cq->events, 0);
 	ibcq->cqe = attr->cqe;
+	spin_lock_irq(&sdev->cq_lock);
+	cq->id = sdev->next_cq_id++;
+	list_add_tail(&cq->dev_node, &sdev->cqs);
+	spin_unlock_irq(&sdev->cq_lock);
 	return 0;
 }
 
 int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 {
 	struct sib_cq *cq = to_scq(ibcq);
+	struct sib_dev *sdev = to_sdev(ibcq->device);
 
+	spin_lock_irq(&sdev->cq_lock);
+	list_del(&cq->dev_node);
+	spin_unlock_irq(&sdev->cq_lock);
 	spin_lock_irq(&cq->lock);
 	WRITE_ONCE(cq->dead, true);
 	spin_unlock_irq(&cq->lock);
+	/* the timer sees dead and queues nothing more */
+	hrtimer_cancel(&cq->mod_timer);
 	cancel_work_sync(&cq->notify_work);
 	cancel_work_sync(&cq->err_work);
 	kvfree(cq->ring);
@@ -86,13 +126,29 @@ void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited)
 	}
 	cq->ring[cq->head & (cq->size - 1)] = *wc;
 	cq->head++;
+	atomic64_inc(&cq->completions);
 	if (cq->armed == IB_CQ_NEXT_COMP ||
 	    (cq->armed == IB_CQ_SOLICITED && solicited)) {
 		cq->armed = 0;
 		notify = true;
 	}
+	if (notify && (cq->mod_count || cq->mod_period)) {
+		/* moderated: owe the event, signal it below or from the timer */
+		notify = false;
+		if (!cq->mod_owed) {
+			cq->mod_owed = true;
+			cq->mod_first = cq->head - 1;
+			if (cq->mod_period)
+				hrtimer_start(&cq->mod_timer,
+					      cq->mod_period * NSEC_PER_USEC,
+					      HRTIMER_MODE_REL);
+		}
+	}
 	if (notify)
 		queue_work(sib_fab->wq, &cq->notify_work);
+	else if (cq->mod_owed && cq->mod_count &&
+		 cq->head - cq->mod_first >= cq->mod_count)
+		sib_cq_mod_fire(cq);
 out:
 	spin_unlock_irqrestore(&cq->lock, flags);
 }
@@ -128,7 +184,11 @@ int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	return ret;
 }
 
-/* Moderation is accepted and remembered; completions are never delayed. */
+/*
+ * @count completions or @period usecs after the first unsignalled one,
+ * whichever comes first (0 = no such bound; both 0: no moderation).  An
+ * event owed under the old setting is signalled now.
+ */
 int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period)
 {
 	struct sib_cq *cq = to_scq(ibcq);
@@ -136,6 +196,29 @@ int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period)
 	spin_lock_irq(&cq->lock);
 	cq->mod_count = count;
 	cq->mod_period = period;
+	if (cq->mod_owed && !cq->dead)
+		sib_cq_mod_fire(cq);
 	spin_unlock_irq(&cq->lock);
 	return 0;
+}
+
+/**
+ * sib_cq_dump - one line per CQ of a device, for debugfs <ibdev>/cqs
+ * @sdev: the device
+ * @m: the seq_file
+ *
+ * "cq <id> cqe <n> count <c> period <usecs> completions <n> events <n>"
+ */
+void sib_cq_dump(struct sib_dev *sdev, struct seq_file *m)
+{
+	struct sib_cq *cq;
+
+	spin_lock_irq(&sdev->cq_lock);
+	list_for_each_entry(cq, &sdev->cqs, dev_node)
+		seq_printf(m, "cq %u cqe %d count %u period %u completions %lld events %lld\n",
+			   cq->id, cq->ibcq.cqe, READ_ONCE(cq->mod_count),
+			   READ_ONCE(cq->mod_period),
+			   (long long)atomic64_read(&cq->completions),
+			   (long long)atomic64_read(&cq->events));
+	spin_unlock_irq(&sdev->cq_lock);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softib test knobs under /sys/kernel/debug/softib/:
- *   <ibdev>/replace, <ibdev>/port<N>/{link,pkeys,lid,counters}
+ *   <ibdev>/{replace,cqs}, <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters}
  *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}
  * Malformed writes fail with -EINVAL and change nothing.
  */
@@ -142,6 +142,123 @@ static ssize_t lid_write(struct file *file, const char __user *ubuf,
 	if (kstrtou16(s, 0, &lid))
 		return -EINVAL;
 	err = sib_fabric_set_lid(port, lid);
+	return err ? err : len;
+}
+
+/* IB names of the widths and lane speeds ib_query_port reports */
+static const struct {
+	const char *name;
+	u8 val;
+} sib_widths[] = {
+	{ "1x", IB_WIDTH_1X },
+	{ "2x", IB_WIDTH_2X },
+	{ "4x", IB_WIDTH_4X },
+	{ "8x", IB_WIDTH_8X },
+	{ "12x", IB_WIDTH_12X },
+};
+
+static const struct {
+	const char *name;
+	u16 val;
+} sib_speeds[] = {
+	{ "SDR", IB_SPEED_SDR },
+	{ "DDR", IB_SPEED_DDR },
+	{ "QDR", IB_SPEED_QDR },
+	{ "FDR10", IB_SPEED_FDR10 },
+	{ "FDR", IB_SPEED_FDR },
+	{ "EDR", IB_SPEED_EDR },
+	{ "HDR", IB_SPEED_HDR },
+	{ "NDR", IB_SPEED_NDR },
+};
+
+static int speed_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+	u16 speed = READ_ONCE(port->speed);
+	u8 width = READ_ONCE(port->width);
+	const char *w = "?", *sp = "?";
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sib_widths); i++)
+		if (sib_widths[i].val == width)
+			w = sib_widths[i].name;
+	for (i = 0; i < ARRAY_SIZE(sib_speeds); i++)
+		if (sib_speeds[i].val == speed)
+			sp = sib_speeds[i].name;
+	seq_printf(m, "width=%s speed=%s\n", w, sp);
+	return 0;
+}
+
+static int parse_speed_setting(char *tok, int *width, int *speed)
+{
+	char *val = strchr(tok, '=');
+	unsigned int i;
+
+	if (!val)
+		return -EINVAL;
+	*val++ = '\0';
+	if (!strcmp(tok, "width") && *width < 0) {
+		for (i = 0; i < ARRAY_SIZE(sib_widths); i++)
+			if (!strcmp(val, sib_widths[i].name))
+				*width = sib_widths[i].val;
+		return *width < 0 ? -EINVAL : 0;
+	}
+	if (!strcmp(tok, "speed") && *speed < 0) {
+		for (i = 0; i < ARRAY_SIZE(sib_speeds); i++)
+			if (!strcmp(val, sib_speeds[i].name))
+				*speed = sib_speeds[i].val;
+		return *speed < 0 ? -EINVAL : 0;
+	}
+	return -EINVAL;	/* unknown or repeated key */
+}
+
+/* "width=<W> speed=<S>", either may be left out (it stays). */
+static ssize_t speed_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s, *tok;
+	int width = -1, speed = -1;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	while ((tok = strsep(&s, " \t\n")) != NULL) {
+		if (*tok && parse_speed_setting(tok, &width, &speed))
+			return -EINVAL;
+	}
+	if (width < 0 && speed < 0)
+		return -EINVAL;
+	sib_port_set_speed(port, width < 0 ? READ_ONCE(port->width) : width,
+			   speed < 0 ? READ_ONCE(port->speed) : speed);
+	return len;
+}
+
+static int gid_show(struct seq_file *m, void *v)
+{
+	struct sib_port *port = m->private;
+	union ib_gid gid;
+
+	sib_port_gid(port, &gid);
+	seq_printf(m, "%pI6\n", gid.raw);
+	return 0;
+}
+
+/* "guid=<interface ID>": a new port GUID, GID index 0 follows. */
+static ssize_t gid_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+	u64 guid;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!str_has_prefix(s, "guid=") || kstrtou64(s + 5, 0, &guid))
+		return -EINVAL;
+	err = sib_port_set_guid(port, guid);
 	return err ? err : len;
 }
 
@@ -441,6 +558,12 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 
 /* ---- device knobs ---- */
 
+static int cqs_show(struct seq_file *m, void *v)
+{
+	sib_cq_dump(m->private, m);
+	return 0;
+}
+
 static int replace_show(struct seq_file *m, void *v)
 {
 	seq_puts(m, "write 1 to unplug and replug this HCA\n");
@@ -480,6 +603,8 @@ static const struct file_operations name##_fops = {			\
 SIB_KNOB_FOPS(link);
 SIB_KNOB_FOPS(pkeys);
 SIB_KNOB_FOPS(lid);
+SIB_KNOB_FOPS(speed);
+SIB_KNOB_FOPS(gid);
 SIB_KNOB_FOPS(sm);
 SIB_KNOB_FOPS(faults);
 SIB_KNOB_FOPS(sa);
@@ -487,6 +612,7 @@ SIB_KNOB_FOPS(bcast_mtu);
 SIB_KNOB_FOPS(bench);
 SIB_KNOB_FOPS(replace);
 DEFINE_SHOW_ATTRIBUTE(counters);
+DEFINE_SHOW_ATTRIBUTE(cqs);
 DEFINE_SHOW_ATTRIBUTE(groups);
 DEFINE_SHOW_ATTRIBUTE(sa_selftest);
 
@@ -535,6 +661,8 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 	struct dentry *d;
 
 	sdev->dbg = dev_dir(sdev->index);
+	sdev->dbg_cqs = debugfs_create_file("cqs", 0400, sdev->dbg, sdev,
+					    &cqs_fops);
 	for (i = 0; i < sdev->nports; i++) {
 		port = &sdev->ports[i];
 		snprintf(name, sizeof(name), "port%u", port->num);
@@ -543,6 +671,8 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 		debugfs_create_file("link", 0600, d, port, &link_fops);
 		debugfs_create_file("pkeys", 0600, d, port, &pkeys_fops);
 		debugfs_create_file("lid", 0600, d, port, &lid_fops);
+		debugfs_create_file("speed", 0600, d, port, &speed_fops);
+		debugfs_create_file("gid", 0600, d, port, &gid_fops);
 		debugfs_create_file("counters", 0400, d, port,
 				    &counters_fops);
 	}
@@ -553,8 +683,11 @@ void sib_debugfs_del_dev(struct sib_dev *sdev)
 {
 	unsigned int i;
 
+	/* already gone with the root at module exit */
+	if (sib_dbg_root)
+		debugfs_remove(sdev->dbg_cqs);
+	sdev->dbg_cqs = NULL;
 	for (i = 0; i < sdev->nports; i++) {
-		/* already gone with the root at module exit */
 		if (sib_dbg_root)
 			debugfs_remove_recursive(sdev->ports[i].dbg);
 		sdev->ports[i].dbg = NULL;

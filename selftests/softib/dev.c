@@ -120,6 +120,8 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 	sdev->nports = sib_params.ports;
 	sdev->next_qpn = 16;
 	xa_init_flags(&sdev->qps, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
+	spin_lock_init(&sdev->cq_lock);
+	INIT_LIST_HEAD(&sdev->cqs);
 	ibdev->node_type = RDMA_NODE_IB_CA;
 	ibdev->phys_port_cnt = sdev->nports;
 	ibdev->num_comp_vectors = 1;
@@ -138,15 +140,25 @@ static void sib_dev_del_ports(struct sib_dev *sdev, unsigned int n)
 		sib_fabric_del_port(&sdev->ports[n]);
 }
 
-/* Link the ports into the fabric, at @lids when given (else any LID). */
-static int sib_dev_add_ports(struct sib_dev *sdev, const u16 *lids)
+/*
+ * Link the ports into the fabric, with the GUIDs, link speeds and LIDs of
+ * @st when given (else the defaults and any LID).
+ */
+static int sib_dev_add_ports(struct sib_dev *sdev,
+			     const struct sib_dev_state *st)
 {
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < sdev->nports; i++) {
 		sib_port_init(sdev, &sdev->ports[i], i + 1);
-		err = sib_fabric_add_port(&sdev->ports[i], lids ? lids[i] : 0);
+		if (st) {
+			sdev->ports[i].guid = st->guids[i];
+			sdev->ports[i].width = st->widths[i];
+			sdev->ports[i].speed = st->speeds[i];
+		}
+		err = sib_fabric_add_port(&sdev->ports[i],
+					  st ? st->lids[i] : 0);
 		if (err) {
 			sib_dev_del_ports(sdev, i);
 			return err;
@@ -187,7 +199,7 @@ static struct sib_dev *sib_dev_build(struct platform_device *pdev,
 	sib_dev_setup(sdev, index);
 	if (st)
 		sdev->next_qpn = st->next_qpn;
-	err = sib_dev_add_ports(sdev, st ? st->lids : NULL);
+	err = sib_dev_add_ports(sdev, st);
 	if (err)
 		goto err_dealloc;
 	for (i = 0; st && i < sdev->nports; i++)
@@ -262,6 +274,9 @@ static void sib_dev_save(struct sib_dev *sdev, struct sib_dev_state *st)
 	st->next_qpn = sdev->next_qpn;
 	for (i = 0; i < sdev->nports; i++) {
 		st->lids[i] = READ_ONCE(sdev->ports[i].lid);
+		st->guids[i] = READ_ONCE(sdev->ports[i].guid);
+		st->widths[i] = READ_ONCE(sdev->ports[i].width);
+		st->speeds[i] = READ_ONCE(sdev->ports[i].speed);
 		for (j = 0; j < SIB_PKEY_TBL_LEN; j++)
 			sib_port_pkey_at(&sdev->ports[i], j, &st->pkeys[i][j]);
 	}
@@ -272,8 +287,8 @@ static void sib_dev_save(struct sib_dev *sdev, struct sib_dev_state *st)
  * @old: the registered device; freed
  *
  * IB clients see the device removed and a new one added under the same
- * name, with the same GUIDs, LIDs and P_Key tables, its links coming up
- * as on load.  QP numbers continue from the old device's, so none is
+ * name, with the same GUIDs, link speeds, LIDs and P_Key tables, its
+ * links coming up as on load.  QP numbers continue from the old device's, so none is
  * handed out again.
  * Context: process; the caller serialises this with module unload.
  * Return: the new device, or an ERR_PTR with the old one gone.

@@ -21,7 +21,7 @@ void sib_fabric_sa_port(struct sib_port *port, struct sib_sa_port *out)
 
 	memset(out, 0, sizeof(*out));
 	sib_port_gid(port, &out->gid);
-	out->port_guid = port->guid;
+	out->port_guid = READ_ONCE(port->guid);
 	out->lid = READ_ONCE(port->lid);
 	out->mtu = sib_params.mtu;
 	out->rate = IB_RATE_200_GBPS;

@@ -15,13 +15,85 @@ void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num)
 	spin_lock_init(&port->lock);
 	port->pkeys[0] = 0xffff;
 	port->link_up = false;
+	port->width = IB_WIDTH_4X;
+	port->speed = IB_SPEED_HDR;
 	INIT_LIST_HEAD(&port->node);
 }
 
 void sib_port_gid(struct sib_port *port, union ib_gid *gid)
 {
 	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
-	gid->global.interface_id = cpu_to_be64(port->guid);
+	gid->global.interface_id = cpu_to_be64(READ_ONCE(port->guid));
+}
+
+/**
+ * sib_port_set_guid - give a port a new port GUID (GID index 0)
+ * @port: the port
+ * @guid: the new interface ID: not 0, not all ones, no other port's
+ *
+ * The SA forgets the old GID's multicast memberships; the fabric routes by
+ * LID and answers PathRecords for the new GID only.  IB_EVENT_GID_CHANGE
+ * follows (ib_core updates its GID cache but, for an IB port, does not
+ * pass the event on to its clients), then, as from an SM that saw the
+ * port's memberships go, IB_EVENT_CLIENT_REREGISTER, on which clients
+ * read the new GID and join again.
+ * Return: 0, or -EINVAL for a GUID that cannot be used.
+ */
+int sib_port_set_guid(struct sib_port *port, u64 guid)
+{
+	struct sib_port *p;
+	union ib_gid old;
+
+	if (!guid || guid == U64_MAX)
+		return -EINVAL;
+	mutex_lock(&sib_fab->cfg_lock);
+	if (port->guid == guid) {
+		mutex_unlock(&sib_fab->cfg_lock);
+		return 0;
+	}
+	list_for_each_entry(p, &sib_fab->ports, node) {
+		if (p->guid == guid) {
+			mutex_unlock(&sib_fab->cfg_lock);
+			return -EINVAL;
+		}
+	}
+	sib_port_gid(port, &old);
+	WRITE_ONCE(port->guid, guid);
+	mutex_unlock(&sib_fab->cfg_lock);
+	sib_sa_port_down(sib_fab->sa, &old);
+	sib_port_event(port, IB_EVENT_GID_CHANGE);
+	sib_port_event(port, IB_EVENT_CLIENT_REREGISTER);
+	return 0;
+}
+
+/**
+ * sib_port_set_speed - retrain a port's link to a new width and lane speed
+ * @port: the port
+ * @width: enum ib_port_width
+ * @speed: enum ib_port_speed
+ *
+ * An active link goes down (IB_EVENT_PORT_ERR) and comes back up at the new
+ * rate (IB_EVENT_PORT_ACTIVE); a down link just takes the new rate.
+ */
+void sib_port_set_speed(struct sib_port *port, u8 width, u16 speed)
+{
+	bool up;
+
+	mutex_lock(&sib_fab->cfg_lock);
+	up = port->link_up;
+	if (port->width == width && port->speed == speed) {
+		mutex_unlock(&sib_fab->cfg_lock);
+		return;
+	}
+	mutex_unlock(&sib_fab->cfg_lock);
+	if (up)
+		sib_port_set_link(port, false);
+	mutex_lock(&sib_fab->cfg_lock);
+	WRITE_ONCE(port->width, width);
+	WRITE_ONCE(port->speed, speed);
+	mutex_unlock(&sib_fab->cfg_lock);
+	if (up)
+		sib_port_set_link(port, true);
 }
 
 void sib_port_event(struct sib_port *port, enum ib_event_type type)
@@ -185,8 +257,8 @@ int sib_query_port(struct ib_device *ibdev, u32 port_num,
 	attr->max_vl_num = 1;
 	attr->sm_sl = 0;
 	attr->subnet_timeout = 18;
-	attr->active_width = IB_WIDTH_4X;
-	attr->active_speed = IB_SPEED_HDR;
+	attr->active_width = READ_ONCE(port->width);
+	attr->active_speed = READ_ONCE(port->speed);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #define _SOFTIB_H
 
 #include <linux/debugfs.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -92,11 +93,13 @@ struct sib_dev;
 struct sib_port {
 	struct sib_dev *sdev;
 	u32 num;
+	/* guid, lid, link_up, width, speed: under cfg_lock, read locklessly */
 	u64 guid;
 	struct list_head node;		/* sib_fabric.ports */
-	/* lid, link_up: written under sib_fabric.cfg_lock, read locklessly */
 	u16 lid;
 	bool link_up;
+	u8 width;			/* enum ib_port_width */
+	u16 speed;			/* enum ib_port_speed */
 	u16 pkeys[SIB_PKEY_TBL_LEN];	/* under lock; 0 = empty slot */
 	spinlock_t lock;		/* pkeys, cap_flags */
 	u32 cap_flags;
@@ -113,8 +116,12 @@ struct sib_dev {
 	struct sib_port ports[SIB_MAX_PORTS];
 	struct xarray qps;		/* QPN -> sib_qp, RCU readers */
 	u32 next_qpn;			/* under the qps lock (cyclic QPNs) */
+	spinlock_t cq_lock;		/* cqs, next_cq_id */
+	struct list_head cqs;		/* sib_cq.dev_node, for debugfs */
+	u32 next_cq_id;
 	bool registered;		/* written under sib_fabric.cfg_lock */
 	struct dentry *dbg;		/* softib<index>, kept across replace */
+	struct dentry *dbg_cqs;		/* softib<index>/cqs */
 };
 
 struct sib_pd {
@@ -132,17 +139,26 @@ struct sib_ah {
 
 struct sib_cq {
 	struct ib_cq ibcq;
-	spinlock_t lock;		/* ring, head, tail, armed, dead */
+	spinlock_t lock;		/* ring ... mod_first */
 	struct ib_wc *ring;
 	u32 size;			/* entries in ring */
 	u32 head;			/* producer */
 	u32 tail;			/* consumer */
 	enum ib_cq_notify_flags armed;	/* 0 = not armed */
 	bool dead;
-	u16 mod_count;
-	u16 mod_period;
+	/* moderation (ib_modify_cq): 0/0 = an event for every arming */
+	u16 mod_count;			/* completions */
+	u16 mod_period;			/* usecs */
+	bool mod_owed;			/* an event is deferred */
+	u32 mod_first;			/* head when it was deferred */
+	struct hrtimer mod_timer;
 	struct work_struct notify_work;
 	struct work_struct err_work;
+	/* debugfs <ibdev>/cqs */
+	u32 id;
+	struct list_head dev_node;	/* sib_dev.cqs, under its cq_lock */
+	atomic64_t completions;		/* pushed */
+	atomic64_t events;		/* comp_handler calls */
 };
 
 /* A ring of fixed-size work queue entries. */
@@ -377,6 +393,9 @@ void sib_fabric_set_sa_policy(const struct sib_sa_policy *pol);
 /* What a replaced HCA hands to its successor (sib_dev_replace()). */
 struct sib_dev_state {
 	u32 next_qpn;
+	u64 guids[SIB_MAX_PORTS];
+	u8 widths[SIB_MAX_PORTS];
+	u16 speeds[SIB_MAX_PORTS];
 	u16 lids[SIB_MAX_PORTS];
 	u16 pkeys[SIB_MAX_PORTS][SIB_PKEY_TBL_LEN];
 };
@@ -398,6 +417,8 @@ int sib_port_pkey_del(struct sib_port *port, u16 pkey);
 bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey);
 int sib_port_pkey_find(struct sib_port *port, u16 pkey);
 void sib_port_gid(struct sib_port *port, union ib_gid *gid);
+int sib_port_set_guid(struct sib_port *port, u64 guid);
+void sib_port_set_speed(struct sib_port *port, u8 width, u16 speed);
 int sib_query_port(struct ib_device *ibdev, u32 port_num,
 		   struct ib_port_attr *attr);
 int sib_modify_port(struct ib_device *ibdev, u32 port_num, int mask,
@@ -431,6 +452,7 @@ int sib_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period);
 void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
+void sib_cq_dump(struct sib_dev *sdev, struct seq_file *m);
 
 /* ---- ring.c ---- */
 int sib_ring_init(struct sib_ring *r, u32 max, u32 stride);
