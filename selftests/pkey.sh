@@ -674,7 +674,7 @@ race_children_gone()
 
 test_races()
 {
-	local secs=$((8 * RIG_SLOW)) bound=$((30 + 8 * RIG_SLOW))
+	local secs=6 bound=$((30 + 6 * RIG_SLOW))
 	local pids=() p stuck=0 cnt from
 
 	cnt=$(mktemp)
