@@ -28,7 +28,7 @@
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
 #   STOCK_OURS="smoke ..."|all  the scripts ours runs on the stock kernel
 #                            when both drivers run by default (default:
-#                            smoke ping iperf; ours
+#                            smoke ping iperf interop; ours
 #                            runs every script on the debug kernel, the
 #                            reference every script on the stock kernel)
 #   TEST_TIMEOUT=SECS        per test script (default 900)
@@ -580,15 +580,15 @@ split_bins() {
 }
 
 # The default run on the stock kernel: the reference runs every script,
-# ours the subset that compares with it (iperf, side by side) and brings
-# it up on the distribution's own kernel; ours runs everything (interop
-# included) on the debug kernel, built from the same 6.12 source.  Ours is
+# ours the subset that compares with it (iperf side by side, interop in
+# both directions) and brings it up on the distribution's own kernel; ours
+# runs every script on the debug kernel, built from the same 6.12 source.  Ours is
 # planned first, its throughput script first, so that both drivers' iperf
 # runs start together.
-stock_ours=${STOCK_OURS:-smoke ping iperf}
+stock_ours=${STOCK_OURS:-smoke ping iperf interop}
 plan_stock_default() {
 	local t bin id=0
-	local -a sub=() bins=()
+	local -a sub=() bins=() all=()
 
 	for t in "${tests[@]}"; do
 		[[ " $stock_ours " == *" ${t%.sh} "* ]] && sub+=("${t%.sh}")
@@ -598,9 +598,14 @@ plan_stock_default() {
 		plan_job stock ours 1 $(printf '%s\n' "${sub[@]}" |
 			awk '/^(iperf|softib_bench)$/ { print; next } { rest = rest " " $0 } END { print rest }' | xargs)
 	fi
+	# the reference's iperf leads the batch that starts with ours
+	all=("${tests[@]}")
+	mapfile -t tests < <(printf '%s\n' "${all[@]}" | grep -vx 'iperf\(\.sh\)\?')
 	# shellcheck disable=SC2046 # one argument per slot
 	mapfile -t bins < <(split_bins stock "$guest_jobs" reference \
 		$(printf '%s\n' "${slot_load[@]}" | sort -n))
+	[ ${#tests[@]} -eq ${#all[@]} ] || bins[0]="iperf ${bins[0]:-}"
+	tests=("${all[@]}")
 	for bin in "${bins[@]}"; do
 		id=$((id + 1))
 		# shellcheck disable=SC2086 # the names, split on purpose

@@ -661,4 +661,12 @@ run_direction()
 	skip_all "interop pairs ours with the reference in every run; it runs in the IPOIB=ours batch"
 load_drivers
 run_direction ours ref
-run_direction ref ours
+# Each direction already sends both ways; the swap changes which host runs
+# which driver.  On a slow (debug) kernel, which hunts for bugs in our code
+# rather than for wire differences, one direction is enough; the stock
+# kernel runs both (INTEROP_BOTH=1 forces both).
+if [ "${RIG_SLOW:-1}" -gt 1 ] && [ "${INTEROP_BOTH:-0}" != 1 ]; then
+	log_info "slow kernel: ref on a, ours on b runs on the stock kernel only"
+else
+	run_direction ref ours
+fi

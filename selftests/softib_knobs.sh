@@ -572,29 +572,29 @@ test_cq_moderation()
 		log_test_skip "cq moderation" "softib has no $CQS"
 		return
 	fi
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 100 rx-frames 16
-	check_err $? "ethtool -C $IB_B rx-usecs 100 rx-frames 16 failed"
-	id=$(awk '$6 == 16 && $8 == 100 { print $2 }' "$CQS")
+	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 1000 rx-frames 16
+	check_err $? "ethtool -C $IB_B rx-usecs 1000 rx-frames 16 failed"
+	id=$(awk '$6 == 16 && $8 == 1000 { print $2 }' "$CQS")
 	[ -n "$id" ] && [ "$id" = "${id%%[^0-9]*}" ]
-	check_err $? "not one CQ of softib1 with count 16 period 100: $(cat "$CQS")"
+	check_err $? "not one CQ of softib1 with count 16 period 1000: $(cat "$CQS")"
 	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 0 rx-frames 0
 	[ "$(cq_field "$id" count) $(cq_field "$id" period)" = "0 0" ]
 	check_err $? "rx-usecs 0 rx-frames 0: cq $id reads $(cq_field "$id" count) $(cq_field "$id" period)"
 	cq_ratio "$id"
 	check_err $? "too few completions with moderation off"
 	off=$RATIO
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 100 rx-frames 16
+	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 1000 rx-frames 16
 	cq_ratio "$id"
 	check_err $? "too few completions with moderation on"
 	on=$RATIO
-	log_info "completions per event x100: off $off, rx-usecs 100 rx-frames 16: $on"
-	# off: ~1 (NAPI polls a few more now and then).  On: 6 on the stock
-	# kernel, under 2 on the debug kernel, where fewer completions arrive
-	# within 100 us.
-	[ "$off" -lt 200 ]
+	log_info "completions per event x100: off $off, rx-usecs 1000 rx-frames 16: $on"
+	# off: about 1 (NAPI polls a few more now and then, more on a loaded
+	# host); on: several, on the debug kernel too.  A moderation that does
+	# nothing leaves them equal.
+	[ "$off" -lt 300 ]
 	check_err $? "moderation off: $off/100 completions per event, expected ~1"
-	[ "$on" -ge 140 ] && [ "$on" -ge $((off + 40)) ]
-	check_err $? "moderation on: $on/100 completions per event, expected >= 1.4 and 0.4 above $off/100"
+	[ "$on" -ge $((off * 2)) ] && [ "$on" -ge 200 ]
+	check_err $? "moderation on: $on/100 completions per event, expected >= 2 and twice $off/100"
 	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 0 rx-frames 0
 	wait_ping "$NS_A" "$IP4_B" "$WAIT"
 	check_err $? "no ping after moderation off"
