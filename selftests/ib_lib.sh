@@ -367,3 +367,20 @@ ns_sysfs_write()
 	[ -z "$err" ] || echo "${err##*: }"
 	return $rc
 }
+
+# link_ns DEV NS...: print the first namespace of NS... ("" = the initial
+# one) that has DEV; fails when none has it.
+link_ns()
+{
+	local dev=$1 ns
+
+	shift
+	for ns in "$@"; do
+		if { [ -z "$ns" ] && [ -e "/sys/class/net/$dev" ]; } ||
+			{ [ -n "$ns" ] && ip -n "$ns" link show dev "$dev" >/dev/null 2>&1; }; then
+			echo "$ns"
+			return 0
+		fi
+	done
+	return 1
+}

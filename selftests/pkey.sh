@@ -72,23 +72,6 @@ attr()
 	at "$1" cat "/sys/class/net/$2/$3" 2>/dev/null
 }
 
-# where DEV NS...: print the first namespace of NS... ("" = the initial one)
-# that has DEV; fails when none has it.
-where()
-{
-	local dev=$1 ns
-
-	shift
-	for ns in "$@"; do
-		if { [ -z "$ns" ] && [ -e "/sys/class/net/$dev" ]; } ||
-			{ [ -n "$ns" ] && ip -n "$ns" link show dev "$dev" >/dev/null 2>&1; }; then
-			echo "$ns"
-			return 0
-		fi
-	done
-	return 1
-}
-
 all_ns()
 {
 	echo "$NS_A $NS_B $NS_C $NS_D"
@@ -98,7 +81,7 @@ all_ns()
 link_gone()
 {
 	# shellcheck disable=SC2046	# one word per namespace
-	! where "$1" $(all_ns) "" >/dev/null
+	! link_ns "$1" $(all_ns) "" >/dev/null
 }
 
 # del_link DEV: delete DEV wherever it is (cleanup).
@@ -107,7 +90,7 @@ del_link()
 	local ns
 
 	# shellcheck disable=SC2046
-	ns=$(where "$1" $(all_ns) "") && ip ${ns:+-n "$ns"} link del dev "$1"
+	ns=$(link_ns "$1" $(all_ns) "") && ip ${ns:+-n "$ns"} link del dev "$1"
 }
 
 # is_up NS DEV: DEV is administratively up (IFF_UP).
@@ -211,7 +194,7 @@ make_child()
 	child=$(child_name "$parent" "$pkey")
 	ns_sysfs_write "$ns" "/sys/class/net/$parent/create_child" "$pkey" || return 1
 	defer ns_sysfs_write "$ns" "/sys/class/net/$parent/delete_child" "$pkey"
-	from=$(wait_for 5 where "$child" "$ns" "") || return 1
+	from=$(wait_for 5 link_ns "$child" "$ns" "") || return 1
 	if [ "$from" != "$cns" ]; then
 		ip ${from:+-n "$from"} link set dev "$child" netns "$cns" || return 1
 	fi
@@ -381,7 +364,7 @@ test_create_short()
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" 5
 	check_err $? "create_child 5 failed"
 	defer del_link "$c"
-	ns=$(wait_for 5 where "$c" "$NS_A" "")
+	ns=$(wait_for 5 link_ns "$c" "$NS_A" "")
 	check_err $? "no link $c after create_child 5"
 	[ "$(attr "$ns" "$c" pkey)" = 0x8005 ] && [ "$(attr "$ns" "$c" parent)" = "$IB_A" ]
 	check_err $? "$c: pkey '$(attr "$ns" "$c" pkey)' parent '$(attr "$ns" "$c" parent)', expected 0x8005 $IB_A"
@@ -409,7 +392,7 @@ test_long_parent_name()
 	if [ "$RET" = 0 ]; then
 		ns_sysfs_write "" "/sys/class/net/$long/create_child" "$PKEY"
 		check_err $? "create_child $PKEY on $long failed"
-		ns=$(wait_for 5 where "$c" "")
+		ns=$(wait_for 5 link_ns "$c" "")
 		check_err $? "no link $c: $(ip -br link | awk '{ print $1 }' | tr '\n' ' ')"
 		[ "$(attr "$ns" "$c" parent)" = "$long" ]
 		check_err $? "$c/parent reads '$(attr "$ns" "$c" parent)'"
@@ -581,7 +564,7 @@ test_del_under_flood()
 	[ "$err" = "No such device" ] || [ "$RET" != 0 ]
 	check_err $? "delete_child $PKEY after ip link del: '$err', expected 'No such device'"
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" "$PKEY" &&
-		wait_for 5 where "$ca" "$NS_A" "" >/dev/null
+		wait_for 5 link_ns "$ca" "$NS_A" "" >/dev/null
 	check_err $? "create_child $PKEY again failed"
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/delete_child" "$PKEY" && link_gone "$ca"
 	check_err $? "delete_child $PKEY of the new child failed"
@@ -709,7 +692,7 @@ test_races()
 	ip -n "$NS_A" link set dev "$IB_A" up
 	sib_write "$KA" +0x8004
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" 0x8004 >/dev/null &&
-		from=$(wait_for 5 where "$IB_A.8004" "$NS_A" "") &&
+		from=$(wait_for 5 link_ns "$IB_A.8004" "$NS_A" "") &&
 		{ [ "$from" = "$NS_A" ] || ip link set dev "$IB_A.8004" netns "$NS_A"; } &&
 		ip -n "$NS_A" link set dev "$IB_A.8004" up &&
 		wait_for 30 has_carrier "$NS_A" "$IB_A.8004"
@@ -731,7 +714,7 @@ test_replace()
 		log_test_skip "softib1/replace with children" "softib has no $knob"
 		return
 	fi
-	where "$IB_B.8001" "$NS_B" >/dev/null && where "$IB_B.8002" "$NS_C" >/dev/null
+	link_ns "$IB_B.8001" "$NS_B" >/dev/null && link_ns "$IB_B.8002" "$NS_C" >/dev/null
 	check_err $? "children of $IB_B missing before the replace"
 	sib_write "$knob" 1
 	check_err $? "replace failed"

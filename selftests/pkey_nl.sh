@@ -103,23 +103,6 @@ nl_info()
 	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
 }
 
-# where DEV NS...: print the first namespace of NS... ("" = the initial one)
-# that has DEV; fails when none has it.
-where()
-{
-	local dev=$1 ns
-
-	shift
-	for ns in "$@"; do
-		if { [ -z "$ns" ] && [ -e "/sys/class/net/$dev" ]; } ||
-			{ [ -n "$ns" ] && ip -n "$ns" link show dev "$dev" >/dev/null 2>&1; }; then
-			echo "$ns"
-			return 0
-		fi
-	done
-	return 1
-}
-
 all_ns()
 {
 	echo "$NS_A $NS_B $NS_C $NS_P"
@@ -129,7 +112,7 @@ all_ns()
 link_gone()
 {
 	# shellcheck disable=SC2046	# one word per namespace
-	! where "$1" $(all_ns) "" >/dev/null
+	! link_ns "$1" $(all_ns) "" >/dev/null
 }
 
 # links: the links of ns a and of the initial namespace ("a:NAME" /
@@ -273,7 +256,7 @@ test_nl_defaults()
 	for n in nl_nopk nl_dup $new; do
 		ip -n "$NS_A" link del dev "$n"
 		check_err $? "ip link del $n failed"
-		! where "$n" "$NS_A" "" >/dev/null
+		! link_ns "$n" "$NS_A" "" >/dev/null
 		check_err $? "$n still exists after ip link del"
 	done
 	log_test "ip link del of netlink children"
@@ -362,9 +345,9 @@ test_nl_pkey_change()
 test_nl_parent_del()
 {
 	ip -n "$NS_A" link del dev "$IB_A" 2>/dev/null
-	where "$IB_A" "$NS_A" >/dev/null
+	link_ns "$IB_A" "$NS_A" >/dev/null
 	check_err $? "ip link del $IB_A deleted the parent"
-	where "$CA" "$NS_A" >/dev/null
+	link_ns "$CA" "$NS_A" >/dev/null
 	check_err $? "ip link del $IB_A deleted its child $CA"
 	ping_ok "$NS_A" "$IP4_B"
 	check_err $? "$IB_A stopped passing traffic"
@@ -379,7 +362,7 @@ test_nl_delete_child()
 	check_fail $? "delete_child $NL_PKEY succeeded on a netlink child"
 	[ "$err" = "No such device" ] || [ "$RET" != 0 ]
 	check_err $? "delete_child $NL_PKEY: '$err', expected 'No such device'"
-	where "$CA" "$NS_A" >/dev/null
+	link_ns "$CA" "$NS_A" >/dev/null
 	check_err $? "$CA is gone"
 	log_test "delete_child does not delete a netlink child (ENODEV)"
 }
@@ -419,9 +402,9 @@ test_nl_child_netns()
 	log_test "a child moved to another namespace passes traffic there"
 
 	ip netns del "$NS_C"
-	ns=$(wait_for 10 where "$CA" "")
-	check_err $? "$CA is not in the initial namespace after ns $NS_C was deleted (in: '$(where "$CA" "$NS_A" "$NS_B")')"
-	[ "$RET" = 0 ] && ! where "$CA" "$NS_A" "$NS_B" >/dev/null
+	ns=$(wait_for 10 link_ns "$CA" "")
+	check_err $? "$CA is not in the initial namespace after ns $NS_C was deleted (in: '$(link_ns "$CA" "$NS_A" "$NS_B")')"
+	[ "$RET" = 0 ] && ! link_ns "$CA" "$NS_A" "$NS_B" >/dev/null
 	check_err $? "$CA is in ns a or b as well"
 	ip ${ns:+-n "$ns"} link del dev "$CA" 2>/dev/null
 	link_gone "$CA"
@@ -447,7 +430,7 @@ test_nl_parent_netns()
 	fi
 	log_test "a parent moved to another namespace keeps its children working"
 
-	if where "$IB_A" "$NS_P" >/dev/null; then
+	if link_ns "$IB_A" "$NS_P" >/dev/null; then
 		ip -n "$NS_P" link set dev "$IB_A" netns "$NS_A" &&
 			ip -n "$NS_A" addr add "$IP4_A/24" dev "$IB_A" &&
 			ip -n "$NS_A" -6 addr add "$IP6_A/64" dev "$IB_A" nodad &&
