@@ -14,8 +14,9 @@ obj-$(CONFIG_INFINIBAND_IPOIB) += ib_ipoib.o
 ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o \
 	ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o \
 	ipoib_mcast_group.o ipoib_mcast_join.o ipoib_mcast_sa.o \
-	ipoib_ethtool.o ipoib_sysfs.o ipoib_netlink.o ipoib_vlan.o
-ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_CM) += ipoib_cm.o
+	ipoib_ethtool.o ipoib_sysfs.o ipoib_netlink.o ipoib_vlan.o \
+	ipoib_cma.o
+ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_CM) += ipoib_cm.o ipoib_cm_rx.o ipoib_cm_tx.o
 ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_DEBUG) += ipoib_fs.o
 
 # Out of tree the options come from the make command line (see below), not
@@ -64,7 +65,8 @@ KBUILD_ARGS = -C $(KDIR) M=$(BUILD_DIR) -j$(JOBS) \
 	IPOIB_TEST_DIRS="$(TEST_DIRS)" \
 	$(if $(EXTRA_FLAGS),KCFLAGS="$(EXTRA_FLAGS)")
 
-.PHONY: all modules clean deps check check-static demo kdir-check shadow print-stock-krel
+.PHONY: all modules clean deps check check-static demo bench kdir-check shadow print-stock-krel
+.PHONY: install uninstall
 
 all: modules
 
@@ -94,6 +96,30 @@ modules: shadow
 print-stock-krel:
 	@echo $(STOCK_KREL)
 
+# `make install` puts the ib_ipoib.ko built by `make` into
+# $(INSTALL_MOD_PATH)/lib/modules/<release>/$(INSTALL_MOD_DIR)/ (updates/ by
+# default, searched before the distribution's kernel/ tree) and runs depmod,
+# so that modprobe loads ours.  Like the kernel's modules_install it does not
+# build.  softib is test equipment: only INSTALL_SOFTIB=1 installs it too.
+# `make uninstall` removes both again.
+INSTALL_MOD_PATH ?=
+INSTALL_MOD_DIR ?= updates
+INSTALL_SOFTIB ?=
+DEPMOD ?= /sbin/depmod
+MOD_DEST = $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/$(INSTALL_MOD_DIR)
+DEPMOD_RUN = $(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+
+install: kdir-check
+	@test -f $(MODDIR)/ib_ipoib.ko || \
+		{ echo "no $(MODDIR)/ib_ipoib.ko: run make first" >&2; exit 1; }
+	install -D -m 0644 $(MODDIR)/ib_ipoib.ko $(MOD_DEST)/ib_ipoib.ko
+	$(if $(INSTALL_SOFTIB),install -D -m 0644 $(MODDIR)/softib.ko $(MOD_DEST)/softib.ko)
+	$(DEPMOD_RUN)
+
+uninstall: kdir-check
+	rm -f $(MOD_DEST)/ib_ipoib.ko $(MOD_DEST)/softib.ko
+	$(DEPMOD_RUN)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(PROJ) IPOIB_TEST_DIRS="$(TEST_DIRS)" \
 		CONFIG_INFINIBAND_IPOIB=$(IPOIB_CONF) CONFIG_INFINIBAND_IPOIB_CM=y \
@@ -111,5 +137,8 @@ check-static:
 
 demo:
 	./scripts/demo.sh
+
+bench:
+	./scripts/bench.sh
 
 endif

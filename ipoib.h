@@ -51,6 +51,7 @@
 #include <rdma/ib_sa.h>
 
 #include "ipoib_multicast.h"
+#include "ipoib_cm.h"
 
 #define IPIB_ENCAP_LEN		4	/* EtherType + reserved */
 #define IPIB_PSEUDO_LEN		INFINIBAND_ALEN	/* destination hw address */
@@ -62,6 +63,9 @@
 #define IPIB_MIN_MTU		68
 #define IPIB_RX_WEIGHT		64
 #define IPIB_WC_BATCH		16
+#define IPIB_MIN_SENDQ		128	/* ring size bounds (module parameters */
+#define IPIB_MIN_RECVQ		2	/* and ethtool -G) */
+#define IPIB_MAX_QUEUE		8192
 
 /* The 4-byte header on the wire (RFC 4391). */
 struct ipib_header {
@@ -74,7 +78,7 @@ struct ipib_pseudo_header {
 	u8 hwaddr[INFINIBAND_ALEN];
 };
 
-/* Interface modes; only datagram exists until the connected-mode issue. */
+/* Interface modes (sysfs mode, IFLA_IPOIB_MODE). */
 enum ipib_mode {
 	IPIB_MODE_DATAGRAM,
 	IPIB_MODE_CONNECTED,
@@ -165,6 +169,12 @@ struct ipib_path {
  * @path: the path it waits on or uses (dev->lock)
  * @queue: skbs waiting for the path (at most IPIB_MAX_QUEUED)
  * @alive: jiffies of the last packet sent or queued through it (GC)
+ * @cm: its connected-mode connection (RCU for readers, dev->lock for
+ *	writers)
+ * @cm_retry_at: no new connection before this time (jiffies, dev->lock)
+ * @cm_refused: the peer refused the last connection for lack of
+ *	resources: until the next one is up, UD it is, and packets UD cannot
+ *	carry get ICMP "too big" (dev->lock)
  * @ref: the table holds one reference; freed after an RCU grace period
  * @dead: unlinked; lookups that still see it fall back to the slow path
  * @rcu: deferred free
@@ -179,6 +189,9 @@ struct ipib_neigh {
 	struct ipib_path *path;
 	struct sk_buff_head queue;
 	unsigned long alive;
+	struct ipib_cm_tx __rcu *cm;
+	unsigned long cm_retry_at;
+	bool cm_refused;
 	refcount_t ref;
 	bool dead;
 	struct rcu_head rcu;
@@ -232,8 +245,9 @@ enum ipib_kind {
  * @node: a child's entry in its parent's @children
  *
  * @children and @node change only under RTNL (a child's ndo_init and
- * ndo_uninit) and are walked only under RTNL: flushes, open/stop, sysfs
- * and teardown.
+ * ndo_uninit, with the RCU list primitives) and are walked under RTNL:
+ * flushes, open/stop, sysfs and teardown; rdma_cm's lookup
+ * (ipib_get_net_dev_by_params()) walks them under RCU instead.
  */
 struct ipib_family {
 	enum ipib_kind kind;
@@ -241,6 +255,27 @@ struct ipib_family {
 	netdevice_tracker tracker;
 	struct list_head children;
 	struct list_head node;
+};
+
+/*
+ * Why a packet was dropped; ethtool -S shows one counter per reason
+ * (ipib_drop_names[] in ipoib_ethtool.c keeps the same order).
+ */
+enum ipib_drop_reason {
+	IPIB_DROP_TX_NO_PATH,		/* the SA answered: no such path */
+	IPIB_DROP_TX_PATH_QUERY_FAILED,	/* the path query got no answer */
+	IPIB_DROP_TX_QUEUE_FULL,	/* a neighbour's or path's queue */
+	IPIB_DROP_TX_MCAST_NOT_JOINED,	/* group not joined or its queue full */
+	IPIB_DROP_TX_LENGTH,		/* larger than the destination takes */
+	IPIB_DROP_TX_NOT_READY,		/* interface not operational */
+	IPIB_DROP_TX_RING_FULL,		/* no send slot left */
+	IPIB_DROP_TX_FLUSHED,		/* waited and was thrown away by a flush */
+	IPIB_DROP_TX_NOMEM,		/* no memory for a neighbour/path/group */
+	IPIB_DROP_TX_BAD_HEADER,	/* pseudo header or protocol not carried */
+	IPIB_DROP_TX_SEND_ERROR,	/* mapping or posting the send failed */
+	IPIB_DROP_RX_LENGTH,		/* shorter than the IPoIB header */
+	IPIB_DROP_RX_NOMEM,		/* no replacement receive buffer */
+	IPIB_DROP_REASONS,
 };
 
 /* Counters written by exactly one context each (RX NAPI, TX NAPI). */
@@ -259,8 +294,10 @@ struct ipib_ring_stats {
  * @head: sequence number of the next send (the producer's)
  * @tail: sequence number of the next completion expected (the consumer's)
  * @stats: completed sends (the consumer's; get_stats64 reads them under
- *	their syncp)
- * @errors: sends that failed to post or completed in error (atomic)
+ *	their syncp).  Only the UD ring's are used: a connection's sends
+ *	count in the device's UD ring, so that its counters outlive it.
+ * @errors: sends that failed to post or completed in error (atomic; used
+ *	as @stats is)
  * @wc: completion batch (the consumer's)
  *
  * @slots, @size and @mask are set when the ring is allocated and constant
@@ -360,9 +397,16 @@ struct ipib_ud {
  *    read lock-free by the data path (READ_ONCE);
  *  - umcast: WRITE_ONCE from sysfs, READ_ONCE by the list sync;
  *  - ud: the UD CQs, rings, NAPIs and QP recovery (see struct ipib_ud);
+ *  - cm: connected mode (see struct ipib_cm);
  *  - dead_ahs: ah_lock; paths, neighs, neigh_list, neigh_count and
  *    neigh_gc_on: dev->lock;
+ *  - drops: atomic, incremented wherever the packet is dropped, read
+ *    lock-free by ethtool -S;
  *  - dbg_*: the netdevice notifier (RTNL).
+ *
+ * The QP and both CQs (qp, ud.send_cq, ud.recv_cq) change only when
+ * ethtool -G gives the rings new sizes: under RTNL, with the data path
+ * stopped (ipib_ud_resize()).
  */
 struct ipib_dev {
 	struct net_device *ndev;
@@ -395,6 +439,9 @@ struct ipib_dev {
 	/* the UD QP's CQs, rings and pollers */
 	struct ipib_ud ud;
 
+	/* connected mode: SRQ, listener, connections */
+	struct ipib_cm cm;
+
 	/* address handles */
 	spinlock_t ah_lock;
 	struct list_head dead_ahs;
@@ -418,8 +465,11 @@ struct ipib_dev {
 
 	struct ipib_family family;
 
+	atomic64_t drops[IPIB_DROP_REASONS];
+
 	struct dentry *dbg_path;
 	struct dentry *dbg_mcg;
+	struct dentry *dbg_cm;
 };
 
 /* The per-HCA client data: one interface per IB port. */
@@ -474,11 +524,14 @@ void ipib_send_skb_queue(struct ipib_dev *dev, struct sk_buff_head *q);
 int ipib_dev_up(struct ipib_dev *dev);
 void ipib_dev_down(struct ipib_dev *dev);
 void ipib_update_pkey(struct ipib_dev *dev);
+int ipib_mtu_for_mode(struct ipib_dev *dev);
 void ipib_setup(struct net_device *ndev);
 
 /* ipoib_verbs.c */
 int ipib_verbs_init(struct ipib_dev *dev);
 void ipib_verbs_uninit(struct ipib_dev *dev);
+int ipib_verbs_resize(struct ipib_dev *dev, unsigned int sendq,
+		      unsigned int recvq);
 int ipib_set_qkey(struct ipib_dev *dev, u32 qkey);
 int ipib_qp_to_rts(struct ipib_dev *dev);
 int ipib_qp_modify_state(struct ipib_dev *dev, enum ib_qp_state state);
@@ -488,7 +541,10 @@ int ipib_ib_init(struct ipib_dev *dev);
 void ipib_ib_uninit(struct ipib_dev *dev);
 int ipib_ib_open(struct ipib_dev *dev);
 void ipib_ib_stop(struct ipib_dev *dev);
+int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
+		   unsigned int recvq);
 void ipib_recv_comp(struct ib_cq *cq, void *ctx);
+void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type);
 
 /* ipoib_tx.c */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
@@ -496,8 +552,17 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 void ipib_send_comp(struct ib_cq *cq, void *ctx);
 int ipib_tx_poll(struct napi_struct *napi, int budget);
 void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget);
+int ipib_send_ring_retire(struct ipib_dev *dev, struct ipib_send_ring *ring,
+			  u64 slot, const struct ib_wc *wc,
+			  struct ipib_send_ring *acct, int budget);
 int ipib_send_ring_init(struct ipib_send_ring *ring, unsigned int size);
 void ipib_send_ring_uninit(struct ipib_send_ring *ring);
+int ipib_tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
+		struct ib_sge *sge);
+void ipib_tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf);
+void ipib_tx_maybe_stop(struct ipib_dev *dev);
+void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
+		     unsigned int mtu);
 void ipib_send_ring_force_free(struct ipib_dev *dev,
 			       struct ipib_send_ring *ring);
 void ipib_qp_recover_worker(struct work_struct *work);
@@ -538,6 +603,8 @@ void ipib_neigh_flush(struct ipib_dev *dev);
 void ipib_neigh_remove_locked(struct ipib_dev *dev, struct ipib_neigh *neigh,
 			      struct sk_buff_head *drop);
 void ipib_drop_queue(struct ipib_dev *dev, struct sk_buff_head *q);
+void ipib_drop_queue_why(struct ipib_dev *dev, struct sk_buff_head *q,
+			 enum ipib_drop_reason why);
 void ipib_neigh_gc_start(struct ipib_dev *dev);
 void ipib_neigh_gc_stop(struct ipib_dev *dev);
 
@@ -576,9 +643,29 @@ extern struct rtnl_link_ops ipib_link_ops;
 int ipib_netlink_init(void);
 void ipib_netlink_uninit(void);
 
-/* ipoib_cm.c */
+/* ipoib_cm*.c */
 #ifdef CONFIG_INFINIBAND_IPOIB_CM
 int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode);
+unsigned int ipib_cm_max_mtu(struct ipib_dev *dev);
+
+/* The connection is established: the sender may use it. */
+static inline bool ipib_cm_tx_up(struct ipib_cm_tx *tx)
+{
+	/* pairs with the release in tx_rep(): ring, QP and MTU are set */
+	return smp_load_acquire(&tx->up);
+}
+
+/* Sends on all connections leave room for the queue to wake. */
+static inline bool ipib_cm_tx_may_wake(struct ipib_dev *dev)
+{
+	return atomic_read(&dev->cm.tx_inflight) <= ipib_sendq_size / 2;
+}
+
+/* One more send on a connection would exceed the shared bound. */
+static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
+{
+	return atomic_read(&dev->cm.tx_inflight) >= ipib_sendq_size - 1;
+}
 #else
 /* Built without connected mode: only datagram mode can be chosen. */
 static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
@@ -588,6 +675,61 @@ static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
 	netdev_info(dev->ndev,
 		    "connected mode not available: built without CONFIG_INFINIBAND_IPOIB_CM\n");
 	return -EOPNOTSUPP;
+}
+
+static inline unsigned int ipib_cm_max_mtu(struct ipib_dev *dev)
+{
+	return 0;
+}
+
+static inline void ipib_cm_params_fix(void) {}
+static inline void ipib_cm_dev_init(struct ipib_dev *dev) {}
+static inline unsigned int ipib_cm_send_cqes(struct ipib_dev *dev)
+{
+	return 0;
+}
+
+static inline unsigned int ipib_cm_recv_cqes(struct ipib_dev *dev)
+{
+	return 0;
+}
+
+static inline void ipib_cm_open(struct ipib_dev *dev) {}
+static inline void ipib_cm_stop(struct ipib_dev *dev) {}
+static inline void ipib_cm_uninit(struct ipib_dev *dev) {}
+static inline void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc) {}
+static inline void ipib_cm_tx_complete(struct ipib_dev *dev,
+				       struct ib_wc *wc, int budget) {}
+static inline bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr)
+{
+	return false;
+}
+
+static inline bool ipib_cm_tx_up(struct ipib_cm_tx *tx)
+{
+	return false;
+}
+
+static inline struct ipib_cm_tx *
+ipib_cm_tx_get_locked(struct ipib_dev *dev, struct ipib_neigh *neigh,
+		      bool *ud)
+{
+	*ud = true;
+	return NULL;
+}
+
+static inline void ipib_cm_send(struct ipib_dev *dev, struct ipib_cm_tx *tx,
+				struct sk_buff *skb) {}
+static inline void ipib_cm_neigh_detach_locked(struct ipib_dev *dev,
+					       struct ipib_neigh *neigh) {}
+static inline bool ipib_cm_tx_may_wake(struct ipib_dev *dev)
+{
+	return true;
+}
+
+static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
+{
+	return false;
 }
 #endif
 
@@ -612,6 +754,20 @@ static inline void ipib_tx_drop(struct ipib_dev *dev, struct sk_buff *skb)
 {
 	dev_core_stats_tx_dropped_inc(dev->ndev);
 	dev_kfree_skb_any(skb);
+}
+
+static inline void ipib_count_drop(struct ipib_dev *dev,
+				   enum ipib_drop_reason why)
+{
+	atomic64_inc(&dev->drops[why]);
+}
+
+/* Likewise, counting the reason. */
+static inline void ipib_tx_drop_why(struct ipib_dev *dev, struct sk_buff *skb,
+				    enum ipib_drop_reason why)
+{
+	ipib_count_drop(dev, why);
+	ipib_tx_drop(dev, skb);
 }
 
 static inline struct ipib_dev *ipib_priv(const struct net_device *ndev)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ethtool: driver info, link state and speed, receive CQ moderation, the
- * eight netdev counters and the driver's own event counters.
+ * ethtool: driver info, link state and speed, receive CQ moderation, ring
+ * sizes, channels, the eight netdev counters, the driver's own event
+ * counters and one drop counter per reason.
  */
 #include <linux/ethtool.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
+#include <net/sch_generic.h>
 #include <rdma/ib_verbs.h>
 
 #include "ipoib.h"
@@ -107,21 +110,205 @@ static int ipib_set_coalesce(struct net_device *ndev,
 	return 0;
 }
 
+/* Peers learn a new QPN from a gratuitous ARP/unsolicited NA. */
+#define IPIB_ANNOUNCE_POLL	(HZ / 10)
+#define IPIB_ANNOUNCE_TRIES	100
+
+/**
+ * struct ipib_announce - tell the peers the new address once it can be sent
+ * @work: polls on the interface's workqueue, which its destructor drains
+ * @ndev: the interface (a reference, so that it outlives the work)
+ * @tracker: for @ndev
+ * @tries: polls left
+ */
+struct ipib_announce {
+	struct delayed_work work;
+	struct net_device *ndev;
+	netdevice_tracker tracker;
+	unsigned int tries;
+};
+
+/*
+ * The announcement waits for the carrier and for the qdisc that linkwatch
+ * attaches with it; otherwise it would be dropped.  It gives up when the
+ * interface is stopped or unregistered, or after 10 s.
+ */
+static void announce_worker(struct work_struct *work)
+{
+	struct ipib_announce *a = container_of(to_delayed_work(work),
+					       struct ipib_announce, work);
+	struct net_device *ndev = a->ndev;
+
+	if (READ_ONCE(ndev->reg_state) != NETREG_REGISTERED ||
+	    !netif_running(ndev) || !a->tries--)
+		goto out;
+	if (!netif_carrier_ok(ndev) || qdisc_tx_is_noop(ndev) ||
+	    !rtnl_trylock()) {
+		queue_delayed_work(ipib_priv(ndev)->wq, &a->work,
+				   IPIB_ANNOUNCE_POLL);
+		return;
+	}
+	__netdev_notify_peers(ndev);
+	rtnl_unlock();
+out:
+	netdev_put(ndev, &a->tracker);
+	kfree(a);
+}
+
+static void announce_queue(struct ipib_dev *dev)
+{
+	struct ipib_announce *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (!a)
+		return;
+	INIT_DELAYED_WORK(&a->work, announce_worker);
+	a->ndev = dev->ndev;
+	a->tries = IPIB_ANNOUNCE_TRIES;
+	netdev_hold(dev->ndev, &a->tracker, GFP_KERNEL);
+	queue_delayed_work(dev->wq, &a->work, IPIB_ANNOUNCE_POLL);
+}
+
+static void ipib_get_ringparam(struct net_device *ndev,
+			       struct ethtool_ringparam *ring,
+			       struct kernel_ethtool_ringparam *kring,
+			       struct netlink_ext_ack *extack)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+
+	ring->rx_max_pending = IPIB_MAX_QUEUE;
+	ring->tx_max_pending = IPIB_MAX_QUEUE;
+	ring->rx_pending = dev->ud.rx.size;
+	ring->tx_pending = dev->ud.tx.size;
+}
+
+/*
+ * Stop the data path as a heavy flush does, resize, and start it again:
+ * addresses, routes, neighbours, MTU and mode belong to the net_device and
+ * stay; groups are joined again and carrier comes back with the join.
+ */
+static int rings_reopen(struct ipib_dev *dev, unsigned int sendq,
+			unsigned int recvq)
+{
+	int rc;
+
+	if (dev->admin_up) {
+		ipib_dev_down(dev);
+		ipib_ib_stop(dev);
+	}
+	rc = ipib_ud_resize(dev, sendq, recvq);
+	if (!rc && (dev->ud.coal_usecs || dev->ud.coal_frames))
+		rdma_set_cq_moderation(dev->ud.recv_cq, dev->ud.coal_frames,
+				       dev->ud.coal_usecs);
+	if (!dev->admin_up || !dev->pkey_valid)
+		return rc;
+	if (ipib_ib_open(dev)) {
+		netdev_warn(dev->ndev, "could not restart the QP\n");
+		return rc ? rc : -EIO;
+	}
+	netif_wake_queue(dev->ndev);
+	ipib_dev_up(dev);
+	if (!rc)
+		announce_queue(dev);
+	return rc;
+}
+
+/* A ring size within [@min, IPIB_MAX_QUEUE], rounded up to a power of two. */
+static int ring_size(u32 req, unsigned int min, const char *which,
+		     struct netlink_ext_ack *extack)
+{
+	if (req < min || req > IPIB_MAX_QUEUE) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "%s ring size must be %u to %u",
+				       which, min, IPIB_MAX_QUEUE);
+		return -EINVAL;
+	}
+	return roundup_pow_of_two(req);
+}
+
+/**
+ * ipib_set_ringparam - ethtool -G rx N tx M
+ * @ndev: the interface (RTNL)
+ * @ring: the sizes asked for
+ * @kring: unused (no extended ring parameters)
+ * @extack: why a size is refused
+ *
+ * Sizes the UD rings of this interface alone, rounded up to a power of
+ * two; a running interface closes and reopens its rings.  Connected-mode
+ * connections keep the module parameters' sizes.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int ipib_set_ringparam(struct net_device *ndev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	int sendq, recvq;
+
+	sendq = ring_size(ring->tx_pending, IPIB_MIN_SENDQ, "tx", extack);
+	if (sendq < 0)
+		return sendq;
+	recvq = ring_size(ring->rx_pending, IPIB_MIN_RECVQ, "rx", extack);
+	if (recvq < 0)
+		return recvq;
+	if (sendq == dev->ud.tx.size && recvq == dev->ud.rx.size)
+		return 0;
+	return rings_reopen(dev, sendq, recvq);
+}
+
+/* One receive and one send completion queue, each with its own NAPI. */
+static void ipib_get_channels(struct net_device *ndev,
+			      struct ethtool_channels *ch)
+{
+	ch->max_rx = 1;
+	ch->max_tx = 1;
+	ch->rx_count = 1;
+	ch->tx_count = 1;
+}
+
 static const char ipib_stat_names[][ETH_GSTRING_LEN] = {
 	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes",
 	"tx_errors", "rx_dropped", "tx_dropped", "multicast",
 	"mcast_bad_group_mtu",
+	/* connected mode (zero without it) */
+	"cm_tx_created", "cm_tx_up", "cm_tx_failed", "cm_rx_accepted",
+	"cm_rx_rejected", "tx_too_big",
 };
+
+/* In the order of enum ipib_drop_reason. */
+static const char ipib_drop_names[][ETH_GSTRING_LEN] = {
+	[IPIB_DROP_TX_NO_PATH] = "tx_drop_no_path",
+	[IPIB_DROP_TX_PATH_QUERY_FAILED] = "tx_drop_path_query_failed",
+	[IPIB_DROP_TX_QUEUE_FULL] = "tx_drop_queue_full",
+	[IPIB_DROP_TX_MCAST_NOT_JOINED] = "tx_drop_mcast_not_joined",
+	[IPIB_DROP_TX_LENGTH] = "tx_drop_length",
+	[IPIB_DROP_TX_NOT_READY] = "tx_drop_not_ready",
+	[IPIB_DROP_TX_RING_FULL] = "tx_drop_ring_full",
+	[IPIB_DROP_TX_FLUSHED] = "tx_drop_flushed",
+	[IPIB_DROP_TX_NOMEM] = "tx_drop_nomem",
+	[IPIB_DROP_TX_BAD_HEADER] = "tx_drop_bad_header",
+	[IPIB_DROP_TX_SEND_ERROR] = "tx_drop_send_error",
+	[IPIB_DROP_RX_LENGTH] = "rx_drop_length",
+	[IPIB_DROP_RX_NOMEM] = "rx_drop_nomem",
+};
+
+static_assert(ARRAY_SIZE(ipib_drop_names) == IPIB_DROP_REASONS);
 
 static void ipib_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(data, ipib_stat_names, sizeof(ipib_stat_names));
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, ipib_stat_names, sizeof(ipib_stat_names));
+	memcpy(data + sizeof(ipib_stat_names), ipib_drop_names,
+	       sizeof(ipib_drop_names));
 }
 
 static int ipib_get_sset_count(struct net_device *ndev, int sset)
 {
-	return sset == ETH_SS_STATS ? ARRAY_SIZE(ipib_stat_names) : -EOPNOTSUPP;
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return ARRAY_SIZE(ipib_stat_names) + IPIB_DROP_REASONS;
 }
 
 static void ipib_get_ethtool_stats(struct net_device *ndev,
@@ -129,6 +316,7 @@ static void ipib_get_ethtool_stats(struct net_device *ndev,
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 	struct rtnl_link_stats64 s;
+	int i;
 
 	dev_get_stats(ndev, &s);
 	data[0] = s.rx_packets;
@@ -140,6 +328,15 @@ static void ipib_get_ethtool_stats(struct net_device *ndev,
 	data[6] = s.tx_dropped;
 	data[7] = s.multicast;
 	data[8] = atomic64_read(&dev->mcast.bad_mtu);
+	data[9] = atomic64_read(&dev->cm.stats.tx_created);
+	data[10] = atomic64_read(&dev->cm.stats.tx_up);
+	data[11] = atomic64_read(&dev->cm.stats.tx_failed);
+	data[12] = atomic64_read(&dev->cm.stats.rx_accepted);
+	data[13] = atomic64_read(&dev->cm.stats.rx_rejected);
+	data[14] = atomic64_read(&dev->cm.stats.too_big);
+	data += ARRAY_SIZE(ipib_stat_names);
+	for (i = 0; i < IPIB_DROP_REASONS; i++)
+		data[i] = atomic64_read(&dev->drops[i]);
 }
 
 static const struct ethtool_ops ipib_ethtool_ops = {
@@ -151,6 +348,9 @@ static const struct ethtool_ops ipib_ethtool_ops = {
 	.get_ethtool_stats = ipib_get_ethtool_stats,
 	.set_coalesce = ipib_set_coalesce,
 	.get_coalesce = ipib_get_coalesce,
+	.get_ringparam = ipib_get_ringparam,
+	.set_ringparam = ipib_set_ringparam,
+	.get_channels = ipib_get_channels,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
 				     ETHTOOL_COALESCE_RX_MAX_FRAMES,
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs: <debugfs>/ipoib/<ifname>_mcg and <ifname>_path for every IPoIB
- * interface, kept in step with the interface name by a netdevice notifier.
+ * interface (and <ifname>_cm, its connections, with connected mode), kept
+ * in step with the interface name by a netdevice notifier.
  */
 #include <linux/debugfs.h>
 #include <linux/netdevice.h>
@@ -25,12 +26,33 @@ static int path_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(path);
 
+#ifdef CONFIG_INFINIBAND_IPOIB_CM
+static int cm_show(struct seq_file *m, void *unused)
+{
+	ipib_cm_dump(m->private, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cm);
+
+static struct dentry *cm_create(struct ipib_dev *dev, const char *name)
+{
+	return debugfs_create_file(name, 0444, ipib_root, dev, &cm_fops);
+}
+#else
+static struct dentry *cm_create(struct ipib_dev *dev, const char *name)
+{
+	return NULL;
+}
+#endif
+
 static void fs_remove(struct ipib_dev *dev)
 {
 	debugfs_remove(dev->dbg_mcg);
 	debugfs_remove(dev->dbg_path);
+	debugfs_remove(dev->dbg_cm);
 	dev->dbg_mcg = NULL;
 	dev->dbg_path = NULL;
+	dev->dbg_cm = NULL;
 }
 
 static void fs_create(struct ipib_dev *dev)
@@ -44,6 +66,8 @@ static void fs_create(struct ipib_dev *dev)
 	snprintf(name, sizeof(name), "%s_path", dev->ndev->name);
 	dev->dbg_path = debugfs_create_file(name, 0444, ipib_root, dev,
 					    &path_fops);
+	snprintf(name, sizeof(name), "%s_cm", dev->ndev->name);
+	dev->dbg_cm = cm_create(dev, name);
 }
 
 static int fs_netdev_event(struct notifier_block *nb, unsigned long event,

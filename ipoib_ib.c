@@ -119,16 +119,19 @@ static u8 rx_pkt_type(struct ipib_dev *dev, const struct ib_grh *grh)
 	return PACKET_MULTICAST;
 }
 
-static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
-		       struct sk_buff *skb, const struct ib_grh *grh)
+/**
+ * ipib_rx_deliver - hand a received packet to the stack
+ * @dev: the interface
+ * @skb: the packet, at its IPoIB header, headroom for the pseudo header
+ * @type: PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST
+ *
+ * RX NAPI context; counts the packet.
+ */
+void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type)
 {
 	struct ipib_ring_stats *st = &dev->ud.rx.stats;
-	struct ipib_header *hdr;
-	u8 type = rx_pkt_type(dev, grh);
+	struct ipib_header *hdr = (struct ipib_header *)skb->data;
 
-	skb_put(skb, wc->byte_len);
-	skb_pull(skb, IPIB_GRH_LEN);
-	hdr = (struct ipib_header *)skb->data;
 	skb->protocol = hdr->proto;
 	/* a zero pseudo header in front: packet sockets see no source */
 	memset(skb_push(skb, IPIB_PSEUDO_LEN), 0, IPIB_PSEUDO_LEN);
@@ -136,9 +139,6 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 	skb_pull(skb, IPIB_HARD_LEN);
 	skb->pkt_type = type;
 	skb->dev = dev->ndev;
-	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
-	    (wc->wc_flags & IB_WC_IP_CSUM_OK))
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
 
 	u64_stats_update_begin(&st->syncp);
 	st->packets++;
@@ -148,6 +148,19 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 	u64_stats_update_end(&st->syncp);
 
 	napi_gro_receive(&dev->ud.napi_rx, skb);
+}
+
+static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
+		       struct sk_buff *skb, const struct ib_grh *grh)
+{
+	u8 type = rx_pkt_type(dev, grh);
+
+	skb_put(skb, wc->byte_len);
+	skb_pull(skb, IPIB_GRH_LEN);
+	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
+	    (wc->wc_flags & IB_WC_IP_CSUM_OK))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	ipib_rx_deliver(dev, skb, type);
 }
 
 static void rx_handle_error(struct ipib_dev *dev, struct ib_wc *wc,
@@ -188,12 +201,17 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 				   DMA_FROM_DEVICE);
 	if (wc->wc_flags & IB_WC_GRH)
 		grh = (const struct ib_grh *)skb->data;
-	if (unlikely(wc->byte_len < IPIB_GRH_LEN + IPIB_ENCAP_LEN ||
-		     rx_is_own_loopback(dev, wc, grh)))
+	if (unlikely(wc->byte_len < IPIB_GRH_LEN + IPIB_ENCAP_LEN)) {
+		ipib_count_drop(dev, IPIB_DROP_RX_LENGTH);
+		dev_core_stats_rx_dropped_inc(dev->ndev);
+		goto repost;
+	}
+	if (unlikely(rx_is_own_loopback(dev, wc, grh)))
 		goto repost;
 
 	buf->skb = rx_alloc(dev, &buf->mapping, GFP_ATOMIC);
 	if (unlikely(!buf->skb)) {
+		ipib_count_drop(dev, IPIB_DROP_RX_NOMEM);
 		dev_core_stats_rx_dropped_inc(dev->ndev);
 		buf->skb = skb;
 		buf->mapping = old_map;
@@ -224,8 +242,12 @@ static int rx_poll(struct napi_struct *napi, int budget)
 			       min(budget - done, IPIB_WC_BATCH), ring->wc);
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++)
-			rx_handle_wc(dev, &ring->wc[i]);
+		for (i = 0; i < n; i++) {
+			if (ring->wc[i].wr_id & IPIB_WR_CM)
+				ipib_cm_rx_wc(dev, &ring->wc[i]);
+			else
+				rx_handle_wc(dev, &ring->wc[i]);
+		}
 		done += n;
 	}
 
@@ -270,6 +292,7 @@ int ipib_ib_open(struct ipib_dev *dev)
 		goto err_reset_qp;
 
 	WRITE_ONCE(dev->qp_ready, true);
+	ipib_cm_open(dev);
 	napi_enable(&dev->ud.napi_rx);
 	napi_enable(&dev->ud.napi_tx);
 	dev->ud.napi_on = true;
@@ -294,8 +317,11 @@ static void drain_cqs(struct ipib_dev *dev)
 	struct ib_wc *wc = rx->wc;
 	int n, i;
 
+	/* connected mode stopped first: its completions are all taken */
 	while ((n = ib_poll_cq(dev->ud.recv_cq, IPIB_WC_BATCH, wc)) > 0)
 		for (i = 0; i < n; i++) {
+			if (wc[i].wr_id & IPIB_WR_CM)
+				continue;
 			if (wc[i].wr_id < rx->size)
 				rx_free(dev, &rx->slots[wc[i].wr_id]);
 			rx->posted--;
@@ -303,7 +329,8 @@ static void drain_cqs(struct ipib_dev *dev)
 	wc = dev->ud.tx.wc;
 	while ((n = ib_poll_cq(dev->ud.send_cq, IPIB_WC_BATCH, wc)) > 0)
 		for (i = 0; i < n; i++)
-			ipib_tx_complete(dev, &wc[i], 0);
+			if (!(wc[i].wr_id & IPIB_WR_CM))
+				ipib_tx_complete(dev, &wc[i], 0);
 }
 
 /*
@@ -365,6 +392,8 @@ void ipib_ib_stop(struct ipib_dev *dev)
 	ASSERT_RTNL();
 	if (!dev->qp_ready)
 		return;
+	/* while the NAPIs still take the connections' flushes */
+	ipib_cm_stop(dev);
 	tx_quiesce(dev);
 	cancel_work_sync(&dev->ud.recover_work);
 	qp_drain(dev);
@@ -388,6 +417,49 @@ static void recv_ring_uninit(struct ipib_recv_ring *ring)
 }
 
 /**
+ * ipib_ud_resize - give the UD rings, the QP and the CQs new sizes
+ * @dev: the interface (RTNL; the QP stopped)
+ * @sendq: send ring size (a power of two)
+ * @recvq: receive ring size
+ *
+ * The rings keep their counters and sequence numbers (both are empty);
+ * only their slots change.  Connected mode keeps the module parameters'
+ * sizes for its own rings.
+ *
+ * Return: 0 or a negative errno (nothing changed then).
+ */
+int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
+		   unsigned int recvq)
+{
+	struct ipib_send_ring *tx = &dev->ud.tx;
+	struct ipib_recv_ring *rx = &dev->ud.rx;
+	struct ipib_tx_buf *tslots;
+	struct ipib_rx_buf *rslots;
+	int rc = -ENOMEM;
+
+	ASSERT_RTNL();
+	if (WARN_ON_ONCE(dev->qp_ready || rx->posted ||
+			 ipib_send_ring_used(tx)))
+		return -EBUSY;
+	tslots = kvcalloc(sendq, sizeof(*tslots), GFP_KERNEL);
+	rslots = kvcalloc(recvq, sizeof(*rslots), GFP_KERNEL);
+	if (!tslots || !rslots)
+		goto out_free;
+	rc = ipib_verbs_resize(dev, sendq, recvq);
+	if (rc)
+		goto out_free;
+	swap(tx->slots, tslots);
+	tx->size = sendq;
+	tx->mask = sendq - 1;
+	swap(rx->slots, rslots);
+	rx->size = recvq;
+out_free:
+	kvfree(tslots);
+	kvfree(rslots);
+	return rc;
+}
+
+/**
  * ipib_ib_init - allocate the rings and set up NAPI and the AH reaper
  * @dev: the interface (net_device not yet registered)
  *
@@ -397,6 +469,7 @@ int ipib_ib_init(struct ipib_dev *dev)
 {
 	struct ipib_ud *ud = &dev->ud;
 
+	ipib_cm_dev_init(dev);
 	if (recv_ring_init(&ud->rx, ipib_recvq_size))
 		goto err_out;
 	if (ipib_send_ring_init(&ud->tx, ipib_sendq_size))
@@ -421,6 +494,7 @@ err_out:
  */
 void ipib_ib_uninit(struct ipib_dev *dev)
 {
+	ipib_cm_uninit(dev);
 	cancel_work_sync(&dev->ud.recover_work);
 	ipib_ah_uninit(dev);
 	netif_napi_del(&dev->ud.napi_rx);

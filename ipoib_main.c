@@ -15,6 +15,7 @@
 #include <rdma/ib_sa.h>
 
 #include "ipoib.h"
+#include "ipoib_cma.h"
 
 MODULE_AUTHOR("ib_ipoib clean-room authors");
 MODULE_DESCRIPTION("IP-over-InfiniBand net driver");
@@ -42,10 +43,6 @@ int ipib_mcast_debug_level;
 module_param_named(mcast_debug_level, ipib_mcast_debug_level, int, 0644);
 MODULE_PARM_DESC(mcast_debug_level,
 		 "Enable multicast debug tracing if > 0");
-
-#define IPIB_MIN_SENDQ	128
-#define IPIB_MIN_RECVQ	2
-#define IPIB_MAX_QUEUE	8192
 
 struct ib_sa_client ipib_sa_client;
 struct workqueue_struct *ipib_flush_wq;
@@ -131,7 +128,7 @@ static netdev_tx_t ipib_start_xmit(struct sk_buff *skb,
 	return NETDEV_TX_OK;
 
 drop:
-	ipib_tx_drop(dev, skb);
+	ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_BAD_HEADER);
 	return NETDEV_TX_OK;
 }
 
@@ -262,6 +259,13 @@ static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 		WRITE_ONCE(ndev->mtu, new_mtu);
 		return 0;
 	}
+	if (dev->mode == IPIB_MODE_CONNECTED) {
+		/* beyond the group's MTU only connected peers are reached */
+		if (new_mtu < IPIB_MIN_MTU || new_mtu > ipib_cm_max_mtu(dev))
+			return -EINVAL;
+		WRITE_ONCE(ndev->mtu, new_mtu);
+		return 0;
+	}
 	if (new_mtu < IPIB_MIN_MTU || new_mtu > dev->port_mtu)
 		return -EINVAL;
 	dev->admin_mtu = new_mtu;
@@ -270,6 +274,43 @@ static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 			 new_mtu, READ_ONCE(dev->mcast_mtu));
 	WRITE_ONCE(ndev->mtu, min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu));
 	return 0;
+}
+
+/**
+ * ipib_mtu_for_mode - set the MTU a mode switch calls for
+ * @dev: the interface, its new mode already set
+ *
+ * Connected mode takes the largest MTU a connection carries.  Back in
+ * datagram mode the MTU is the broadcast group's limit, or less if the
+ * administrator chose less, in either mode.
+ *
+ * Return: 0 or the error of dev_set_mtu().
+ */
+int ipib_mtu_for_mode(struct ipib_dev *dev)
+{
+	unsigned int mtu;
+	int rc;
+
+	ASSERT_RTNL();
+	if (dev->mode == IPIB_MODE_CONNECTED) {
+		mtu = ipib_cm_max_mtu(dev);
+	} else {
+		dev->admin_mtu = min(dev->admin_mtu, dev->ndev->mtu);
+		mtu = min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu);
+	}
+	dev->mtu_internal = true;
+	rc = dev_set_mtu(dev->ndev, mtu);
+	dev->mtu_internal = false;
+	return rc;
+}
+
+/* Checksum and LSO offloads work on UD only. */
+static netdev_features_t ipib_fix_features(struct net_device *ndev,
+					   netdev_features_t features)
+{
+	if (READ_ONCE(ipib_priv(ndev)->mode) == IPIB_MODE_CONNECTED)
+		features &= ~(NETIF_F_IP_CSUM | NETIF_F_TSO);
+	return features;
 }
 
 /* ------------------------------------------------------------------ */
@@ -548,10 +589,12 @@ const struct net_device_ops ipib_netdev_ops = {
 	.ndo_stop = ipib_stop,
 	.ndo_start_xmit = ipib_start_xmit,
 	.ndo_change_mtu = ipib_change_mtu,
+	.ndo_fix_features = ipib_fix_features,
 	.ndo_set_rx_mode = ipib_set_rx_mode,
 	.ndo_get_stats64 = ipib_get_stats64,
 	.ndo_tx_timeout = ipib_tx_timeout,
 	.ndo_get_iflink = ipib_get_iflink,
+	.ndo_set_mac_address = ipib_set_mac_address,
 };
 
 /* ------------------------------------------------------------------ */
@@ -744,6 +787,7 @@ static struct ib_client ipib_client = {
 	.name = "ipoib",
 	.add = ipib_add_one,
 	.remove = ipib_remove_one,
+	.get_net_dev_by_params = ipib_get_net_dev_by_params,
 };
 
 /* ------------------------------------------------------------------ */
@@ -763,6 +807,7 @@ static void fix_queue_sizes(void)
 {
 	ipib_sendq_size = queue_size(&sendq_param, IPIB_MIN_SENDQ);
 	ipib_recvq_size = queue_size(&recvq_param, IPIB_MIN_RECVQ);
+	ipib_cm_params_fix();
 }
 
 static int __init ipib_init_module(void)

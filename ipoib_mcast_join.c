@@ -120,7 +120,7 @@ static void join_failed(struct ipib_dev *dev, struct ipib_mcast *g,
 		g->backoff = min(g->backoff * 2, IPIB_MCAST_BACKOFF_MAX);
 	}
 	spin_unlock_bh(&t->tree_lock);
-	ipib_drop_queue(dev, &q);
+	ipib_drop_queue_why(dev, &q, IPIB_DROP_TX_MCAST_NOT_JOINED);
 }
 
 static void join_issue(struct ipib_dev *dev, struct ipib_mcast *g)

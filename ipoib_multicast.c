@@ -378,6 +378,7 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 		     struct sk_buff *skb)
 {
 	struct ipib_mcast_table *t = &dev->mcast;
+	enum ipib_drop_reason why;
 	u8 hwaddr[IPIB_PSEUDO_LEN];
 	struct ipib_mcast *g;
 	struct ipib_ah *ah;
@@ -390,21 +391,23 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 	spin_lock_bh(&t->tree_lock);
 	if (unlikely(!t->running || !t->bcast ||
 		     t->bcast->state != IPIB_MC_JOINED))
-		goto drop;
+		goto not_joined;
 	/* Addresses mapped before a P_Key change carry the old P_Key. */
 	mgid.raw[4] = t->bcast->mgid.raw[4];
 	mgid.raw[5] = t->bcast->mgid.raw[5];
 	g = ipib_mcg_find(t, &mgid);
 	if (!g) {
 		g = ipib_mcg_alloc(dev, &mgid, true, GFP_ATOMIC);
-		if (unlikely(!g))
+		if (unlikely(!g)) {
+			why = IPIB_DROP_TX_NOMEM;
 			goto drop;
+		}
 		ipib_mcg_link(t, g);
 	}
 	g->last_used = jiffies;
 	if (g->state != IPIB_MC_JOINED) {
 		if (unlikely(group_enqueue(dev, g, hwaddr, skb)))
-			goto drop;
+			goto not_joined;
 		spin_unlock_bh(&t->tree_lock);
 		return;
 	}
@@ -417,9 +420,11 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 	ipib_ud_send(dev, skb, ah, IB_MULTICAST_QPN);
 	return;
 
+not_joined:
+	why = IPIB_DROP_TX_MCAST_NOT_JOINED;
 drop:
 	spin_unlock_bh(&t->tree_lock);
-	ipib_tx_drop(dev, skb);
+	ipib_tx_drop_why(dev, skb, why);
 }
 
 static void dump_gid(struct seq_file *m, const union ib_gid *gid)

@@ -23,16 +23,28 @@ static const struct rhashtable_params neigh_params = {
 };
 
 /**
- * ipib_drop_queue - free skbs that will never be sent
+ * ipib_drop_queue_why - free skbs that will never be sent
+ * @dev: the interface
+ * @q: private queue; emptied
+ * @why: the drop counter they go to
+ */
+void ipib_drop_queue_why(struct ipib_dev *dev, struct sk_buff_head *q,
+			 enum ipib_drop_reason why)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(q)))
+		ipib_tx_drop_why(dev, skb, why);
+}
+
+/**
+ * ipib_drop_queue - free skbs that a flush took from their queues
  * @dev: the interface
  * @q: private queue; emptied
  */
 void ipib_drop_queue(struct ipib_dev *dev, struct sk_buff_head *q)
 {
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(q)))
-		ipib_tx_drop(dev, skb);
+	ipib_drop_queue_why(dev, q, IPIB_DROP_TX_FLUSHED);
 }
 
 static void neigh_free_rcu(struct rcu_head *head)
@@ -67,6 +79,7 @@ void ipib_neigh_remove_locked(struct ipib_dev *dev, struct ipib_neigh *neigh,
 	rhashtable_remove_fast(&dev->neighs, &neigh->hnode, neigh_params);
 	list_del(&neigh->node);
 	dev->neigh_count--;
+	ipib_cm_neigh_detach_locked(dev, neigh);
 	if (neigh->path) {
 		list_del(&neigh->path_node);
 		neigh->path = NULL;
@@ -90,6 +103,7 @@ static struct ipib_neigh *neigh_create_locked(struct ipib_dev *dev,
 	neigh->dev = dev;
 	skb_queue_head_init(&neigh->queue);
 	neigh->alive = jiffies;
+	neigh->cm_retry_at = jiffies;
 	refcount_set(&neigh->ref, 1);
 	INIT_LIST_HEAD(&neigh->path_node);
 
@@ -118,6 +132,14 @@ static void neigh_touch(struct ipib_neigh *neigh)
 		WRITE_ONCE(neigh->alive, now);
 }
 
+/* A peer between connections: what UD cannot carry is dropped. */
+static bool neigh_ud_too_big(struct ipib_dev *dev, struct ipib_neigh *neigh,
+			     const struct sk_buff *skb)
+{
+	return !neigh->cm_refused &&
+	       skb->len > READ_ONCE(dev->mcast_mtu) + IPIB_ENCAP_LEN;
+}
+
 /*
  * Slow path: no neighbour yet, or its path has no AH yet.  Creates the
  * neighbour or makes sure its path gets a query, and queues the skb.
@@ -125,7 +147,9 @@ static void neigh_touch(struct ipib_neigh *neigh)
 static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 			    struct sk_buff *skb)
 {
+	enum ipib_drop_reason why = IPIB_DROP_TX_NOT_READY;
 	struct ipib_neigh *neigh;
+	struct ipib_cm_tx *tx;
 	struct ipib_ah *ah;
 
 	rcu_read_lock();
@@ -133,12 +157,29 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 	if (!ipib_paths_ready(dev))
 		goto drop_unlock;
 	neigh = rhashtable_lookup_fast(&dev->neighs, daddr, neigh_params);
-	if (!neigh) {
+	if (!neigh)
 		neigh = neigh_create_locked(dev, daddr);
-		if (!neigh)
+	why = IPIB_DROP_TX_NOMEM;
+	if (!neigh)
+		goto drop_unlock;
+	ah = rcu_dereference_protected(neigh->ah, lockdep_is_held(&dev->lock));
+	if (ah && ipib_cm_wanted(dev, daddr)) {
+		bool ud;
+
+		tx = ipib_cm_tx_get_locked(dev, neigh, &ud);
+		if (tx && ipib_cm_tx_up(tx)) {
+			neigh_touch(neigh);
+			spin_unlock_bh(&dev->lock);
+			ipib_cm_send(dev, tx, skb);
+			rcu_read_unlock();
+			return;
+		}
+		if (tx)
+			goto queue;	/* until the connection is up */
+		why = IPIB_DROP_TX_LENGTH;
+		if (neigh_ud_too_big(dev, neigh, skb))
 			goto drop_unlock;
 	}
-	ah = rcu_dereference_protected(neigh->ah, lockdep_is_held(&dev->lock));
 	if (ah) {
 		neigh_touch(neigh);
 		spin_unlock_bh(&dev->lock);
@@ -148,6 +189,8 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 	}
 	if (neigh->path)
 		ipib_path_kick(dev, neigh->path);
+queue:
+	why = IPIB_DROP_TX_QUEUE_FULL;
 	if (skb_queue_len(&neigh->queue) >= IPIB_MAX_QUEUED)
 		goto drop_unlock;
 	neigh_touch(neigh);
@@ -160,7 +203,7 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 drop_unlock:
 	spin_unlock_bh(&dev->lock);
 	rcu_read_unlock();
-	ipib_tx_drop(dev, skb);
+	ipib_tx_drop_why(dev, skb, why);
 }
 
 /**
@@ -173,13 +216,23 @@ void ipib_neigh_xmit(struct ipib_dev *dev, const u8 *daddr,
 		     struct sk_buff *skb)
 {
 	struct ipib_neigh *neigh;
+	struct ipib_cm_tx *tx;
 	struct ipib_ah *ah;
 
 	rcu_read_lock();
 	neigh = rhashtable_lookup(&dev->neighs, daddr, neigh_params);
 	if (likely(neigh)) {
 		ah = rcu_dereference(neigh->ah);
-		if (likely(ah)) {
+		if (ipib_cm_wanted(dev, daddr)) {
+			/* anything but an established connection: slow path */
+			tx = rcu_dereference(neigh->cm);
+			if (ah && tx && ipib_cm_tx_up(tx)) {
+				neigh_touch(neigh);
+				ipib_cm_send(dev, tx, skb);
+				rcu_read_unlock();
+				return;
+			}
+		} else if (likely(ah)) {
 			neigh_touch(neigh);
 			ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
 			rcu_read_unlock();

@@ -279,6 +279,18 @@ static bool path_keep_stale(struct ipib_path *path)
 		path->status == -EINTR);
 }
 
+/*
+ * ib_sa reports an answer with an error status (no such record, or any
+ * other SA error) as -EINVAL; anything else is a query that got no answer
+ * (timeout, no SM).  An answer no AH can be made from counts as no path.
+ */
+static enum ipib_drop_reason path_drop_reason(struct ipib_path *path)
+{
+	if (!path->status || path->status == -EINVAL || path->status == -EIO)
+		return IPIB_DROP_TX_NO_PATH;
+	return IPIB_DROP_TX_PATH_QUERY_FAILED;
+}
+
 static void path_done_worker(struct work_struct *work)
 {
 	struct ipib_path *path = container_of(work, struct ipib_path,
@@ -307,7 +319,7 @@ static void path_done_worker(struct work_struct *work)
 	spin_unlock_bh(&dev->lock);
 
 	ipib_ah_put(old);
-	ipib_drop_queue(dev, &drop);
+	ipib_drop_queue_why(dev, &drop, path_drop_reason(path));
 	ipib_send_skb_queue(dev, &resend);
 }
 
@@ -349,6 +361,7 @@ int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh)
 void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 			struct sk_buff *skb)
 {
+	enum ipib_drop_reason why = IPIB_DROP_TX_NOT_READY;
 	struct ipib_path *path;
 	struct ipib_ah *ah;
 
@@ -357,6 +370,7 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 	if (!ipib_paths_ready(dev))
 		goto drop_unlock;
 	path = path_get_or_create(dev, daddr + 4);
+	why = IPIB_DROP_TX_NOMEM;
 	if (!path)
 		goto drop_unlock;
 	ah = path->ah;
@@ -369,6 +383,7 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 		rcu_read_unlock();
 		return;
 	}
+	why = IPIB_DROP_TX_QUEUE_FULL;
 	if (skb_queue_len(&path->queue) >= IPIB_MAX_QUEUED)
 		goto drop_unlock;
 	skb_push(skb, IPIB_PSEUDO_LEN);
@@ -381,7 +396,7 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 drop_unlock:
 	spin_unlock_bh(&dev->lock);
 	rcu_read_unlock();
-	ipib_tx_drop(dev, skb);
+	ipib_tx_drop_why(dev, skb, why);
 }
 
 void ipib_paths_init(struct ipib_dev *dev)

@@ -7,11 +7,21 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/icmp.h>
+#include <net/dst.h>
+#include <net/ipv6.h>
 #include <rdma/ib_verbs.h>
 
 #include "ipoib.h"
 
-static void tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf)
+/**
+ * ipib_tx_unmap - undo ipib_tx_map()
+ * @dev: the interface
+ * @buf: the slot
+ */
+void ipib_tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf)
 {
 	struct sk_buff *skb = buf->skb;
 	unsigned int i = 0, f;
@@ -28,8 +38,16 @@ static void tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf)
 	buf->nmaps = 0;
 }
 
-static int tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
-		  struct ib_sge *sge)
+/**
+ * ipib_tx_map - map the skb of a send slot onto SGEs
+ * @dev: the interface
+ * @buf: the slot, its skb set
+ * @sge: one SGE per mapping (head, then each fragment)
+ *
+ * Return: 0, or -EIO with nothing left mapped.
+ */
+int ipib_tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
+		struct ib_sge *sge)
 {
 	struct sk_buff *skb = buf->skb;
 	unsigned int i, n = 0;
@@ -52,7 +70,7 @@ static int tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
 				       skb_frag_off(frag), skb_frag_size(frag),
 				       DMA_TO_DEVICE);
 		if (unlikely(ib_dma_mapping_error(dev->ca, addr))) {
-			tx_unmap(dev, buf);
+			ipib_tx_unmap(dev, buf);
 			return -EIO;
 		}
 		buf->mapping[n] = addr;
@@ -97,16 +115,58 @@ static int tx_prepare(struct ipib_dev *dev, struct sk_buff *skb,
 	return 0;
 }
 
-/* Stop the queue while at most one slot is left. */
-static void tx_maybe_stop(struct ipib_dev *dev, struct ipib_send_ring *ring)
+/* Room for one more send, over UD and over every connection. */
+static bool tx_has_room(struct ipib_dev *dev)
 {
-	if (ipib_send_ring_free(ring) > 1)
+	return ipib_send_ring_free(&dev->ud.tx) > 1 && !ipib_cm_tx_busy(dev);
+}
+
+/**
+ * ipib_tx_maybe_stop - stop the queue when the next send may not fit
+ * @dev: the interface (transmit path)
+ *
+ * The UD ring and the connections (bounded together by
+ * dev->cm.tx_inflight) share the one transmit queue.
+ */
+void ipib_tx_maybe_stop(struct ipib_dev *dev)
+{
+	if (tx_has_room(dev))
 		return;
 	netif_stop_queue(dev->ndev);
 	/* pairs with the barrier in tx_maybe_wake() */
 	smp_mb();
-	if (ipib_send_ring_free(ring) > 1)
+	if (tx_has_room(dev))
 		netif_wake_queue(dev->ndev);
+}
+
+/**
+ * ipib_tx_too_big - answer a packet the destination cannot take
+ * @dev: the interface
+ * @skb: the packet, at the IPoIB header; consumed
+ * @mtu: the largest IP packet the destination takes
+ *
+ * The route learns @mtu at once and the sender gets ICMP "fragmentation
+ * needed" (IPv4) or "packet too big" (IPv6) carrying it, so that TCP and
+ * path MTU discovery settle on what this destination can really take.
+ */
+void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
+		     unsigned int mtu)
+{
+	atomic64_inc(&dev->cm.stats.too_big);
+	switch (ntohs(skb->protocol)) {
+	case ETH_P_IP:
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		break;
+	case ETH_P_IPV6:
+		if (mtu < IPV6_MIN_MTU)
+			break;
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		break;
+	}
+	ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_LENGTH);
 }
 
 /**
@@ -129,16 +189,24 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	struct ipib_tx_buf *buf = ipib_send_slot(ring, seq);
 	int rc;
 
-	if (unlikely(!READ_ONCE(dev->qp_ready) || ipib_send_ring_full(ring))) {
-		ipib_tx_drop(dev, skb);
+	if (unlikely(!READ_ONCE(dev->qp_ready))) {
+		ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_NOT_READY);
+		return;
+	}
+	if (unlikely(ipib_send_ring_full(ring))) {
+		ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_RING_FULL);
 		return;
 	}
 	rc = tx_prepare(dev, skb, &wr);
+	if (unlikely(rc == -EMSGSIZE)) {
+		ipib_tx_too_big(dev, skb, READ_ONCE(dev->mcast_mtu));
+		return;
+	}
 	if (unlikely(rc))
 		goto err_drop;
 
 	buf->skb = skb;
-	rc = tx_map(dev, buf, sge);
+	rc = ipib_tx_map(dev, buf, sge);
 	if (unlikely(rc))
 		goto err_drop;
 
@@ -154,19 +222,67 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	rc = ib_post_send(dev->qp, &wr.wr, NULL);
 	if (unlikely(rc)) {
 		ipib_warn(dev, "send post failed: %d\n", rc);
-		tx_unmap(dev, buf);
+		ipib_tx_unmap(dev, buf);
 		goto err_drop;
 	}
 	WRITE_ONCE(ah->last_send, seq);
 	/* ring slot and last_send are visible before the new head */
 	smp_store_release(&ring->head, seq + 1);
-	tx_maybe_stop(dev, ring);
+	ipib_tx_maybe_stop(dev);
 	return;
 
 err_drop:
 	buf->skb = NULL;
 	atomic64_inc(&ring->errors);
-	ipib_tx_drop(dev, skb);
+	ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_SEND_ERROR);
+}
+
+/**
+ * ipib_send_ring_retire - retire the oldest send of a send ring
+ * @dev: the interface
+ * @ring: the ring (called by its consumer)
+ * @slot: the completion's WR id without its flags
+ * @wc: the completion
+ * @acct: the ring whose counters count the send: the UD ring, for its own
+ *	sends and for every connection's (the device's tx counters)
+ * @budget: NAPI budget, 0 outside NAPI
+ *
+ * Only sends that completed count as sent; one that completed in error
+ * counts in @acct's errors, one that was flushed counts nowhere.
+ *
+ * Return: 0, -EIO when the send failed (not flushed: the caller reacts),
+ * or -EINVAL when the completion is not the ring's oldest (nothing done).
+ */
+int ipib_send_ring_retire(struct ipib_dev *dev, struct ipib_send_ring *ring,
+			  u64 slot, const struct ib_wc *wc,
+			  struct ipib_send_ring *acct, int budget)
+{
+	struct ipib_ring_stats *st = &acct->stats;
+	unsigned int tail = ring->tail;
+	struct ipib_tx_buf *buf = ipib_send_slot(ring, tail);
+	struct sk_buff *skb = buf->skb;
+	int rc = 0;
+
+	if (unlikely(slot != (tail & ring->mask) || !skb)) {
+		ipib_warn(dev, "send completion %llu out of order (tail %u)\n",
+			  slot, tail);
+		return -EINVAL;
+	}
+	ipib_tx_unmap(dev, buf);
+	buf->skb = NULL;
+	if (likely(wc->status == IB_WC_SUCCESS)) {
+		u64_stats_update_begin(&st->syncp);
+		st->packets++;
+		st->bytes += skb->len;
+		u64_stats_update_end(&st->syncp);
+	} else if (wc->status != IB_WC_WR_FLUSH_ERR) {
+		atomic64_inc(&acct->errors);
+		rc = -EIO;
+	}
+	napi_consume_skb(skb, budget);
+	/* the slot is free before the reaper or xmit see the new tail */
+	smp_store_release(&ring->tail, tail + 1);
+	return rc;
 }
 
 /**
@@ -178,32 +294,13 @@ err_drop:
 void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget)
 {
 	struct ipib_send_ring *ring = &dev->ud.tx;
-	unsigned int tail = ring->tail;
-	struct ipib_tx_buf *buf = ipib_send_slot(ring, tail);
-	struct ipib_ring_stats *st = &ring->stats;
-	struct sk_buff *skb = buf->skb;
 
-	if (unlikely(wc->wr_id != (tail & ring->mask) || !skb)) {
-		ipib_warn(dev, "send completion %llu out of order (tail %u)\n",
-			  wc->wr_id, tail);
+	if (ipib_send_ring_retire(dev, ring, wc->wr_id, wc, ring,
+				  budget) != -EIO)
 		return;
-	}
-	tx_unmap(dev, buf);
-	buf->skb = NULL;
-	if (likely(wc->status == IB_WC_SUCCESS)) {
-		u64_stats_update_begin(&st->syncp);
-		st->packets++;
-		st->bytes += skb->len;
-		u64_stats_update_end(&st->syncp);
-	} else if (wc->status != IB_WC_WR_FLUSH_ERR) {
-		ipib_warn(dev, "send completion error %d (vendor %#x)\n",
-			  wc->status, wc->vendor_err);
-		atomic64_inc(&ring->errors);
-		queue_work(dev->wq, &dev->ud.recover_work);
-	}
-	napi_consume_skb(skb, budget);
-	/* the slot is free before the reaper or xmit see the new tail */
-	smp_store_release(&ring->tail, tail + 1);
+	ipib_warn(dev, "send completion error %d (vendor %#x)\n",
+		  wc->status, wc->vendor_err);
+	queue_work(dev->wq, &dev->ud.recover_work);
 }
 
 /* Wake the queue once at most half of the ring is in use. */
@@ -212,7 +309,8 @@ static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_send_ring *ring)
 	/* pairs with the barrier in tx_maybe_stop() */
 	smp_mb();
 	if (netif_queue_stopped(dev->ndev) && READ_ONCE(dev->qp_ready) &&
-	    ipib_send_ring_used(ring) <= ring->size / 2)
+	    ipib_send_ring_used(ring) <= ring->size / 2 &&
+	    ipib_cm_tx_may_wake(dev))
 		netif_wake_queue(dev->ndev);
 }
 
@@ -229,8 +327,12 @@ int ipib_tx_poll(struct napi_struct *napi, int budget)
 			       min(budget - done, IPIB_WC_BATCH), ring->wc);
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++)
-			ipib_tx_complete(dev, &ring->wc[i], budget);
+		for (i = 0; i < n; i++) {
+			if (ring->wc[i].wr_id & IPIB_WR_CM)
+				ipib_cm_tx_complete(dev, &ring->wc[i], budget);
+			else
+				ipib_tx_complete(dev, &ring->wc[i], budget);
+		}
 		done += n;
 	}
 	if (done)
@@ -279,7 +381,7 @@ void ipib_send_ring_force_free(struct ipib_dev *dev,
 		struct ipib_tx_buf *buf = ipib_send_slot(ring, ring->tail);
 
 		if (buf->skb) {
-			tx_unmap(dev, buf);
+			ipib_tx_unmap(dev, buf);
 			dev_kfree_skb_any(buf->skb);
 			buf->skb = NULL;
 		}

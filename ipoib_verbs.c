@@ -14,21 +14,22 @@ static struct ib_cq *create_cq(struct ipib_dev *dev, ib_comp_handler handler,
 			       unsigned int entries, int vector)
 {
 	struct ib_cq_init_attr attr = {
-		.cqe = entries,
+		.cqe = min_t(unsigned int, entries, dev->ca->attrs.max_cqe),
 		.comp_vector = vector % dev->ca->num_comp_vectors,
 	};
 
 	return ib_create_cq(dev->ca, handler, NULL, dev, &attr);
 }
 
-static struct ib_qp *create_ud_qp(struct ipib_dev *dev)
+static struct ib_qp *create_ud_qp(struct ipib_dev *dev, unsigned int sendq,
+				  unsigned int recvq)
 {
 	struct ib_qp_init_attr attr = {
 		.send_cq = dev->ud.send_cq,
 		.recv_cq = dev->ud.recv_cq,
 		.cap = {
-			.max_send_wr = ipib_sendq_size,
-			.max_recv_wr = ipib_recvq_size,
+			.max_send_wr = sendq,
+			.max_recv_wr = recvq,
 			.max_send_sge = min_t(u32, dev->ca->attrs.max_send_sge,
 					      MAX_SKB_FRAGS + 1),
 			.max_recv_sge = 1,
@@ -65,16 +66,20 @@ static void set_offloads(struct ipib_dev *dev)
 	}
 }
 
-static int create_cqs(struct ipib_dev *dev)
+static int create_cqs(struct ipib_dev *dev, unsigned int sendq,
+		      unsigned int recvq)
 {
 	struct ib_cq *cq;
 
-	cq = create_cq(dev, ipib_recv_comp, ipib_recvq_size, dev->port + 1);
+	/* connected mode shares both: its receives, its sends */
+	cq = create_cq(dev, ipib_recv_comp,
+		       recvq + ipib_cm_recv_cqes(dev), dev->port + 1);
 	if (IS_ERR(cq))
 		return PTR_ERR(cq);
 	dev->ud.recv_cq = cq;
 
-	cq = create_cq(dev, ipib_send_comp, ipib_sendq_size, dev->port);
+	cq = create_cq(dev, ipib_send_comp,
+		       sendq + ipib_cm_send_cqes(dev), dev->port);
 	if (IS_ERR(cq)) {
 		ib_destroy_cq(dev->ud.recv_cq);
 		return PTR_ERR(cq);
@@ -89,12 +94,14 @@ static void destroy_cqs(struct ipib_dev *dev)
 	ib_destroy_cq(dev->ud.recv_cq);
 }
 
+/* Byte 0: the RC flag when connected mode can be used; 1-3: the QPN. */
 static void publish_qpn(struct ipib_dev *dev)
 {
 	u32 qpn = dev->qp->qp_num;
-	u8 bytes[3] = { qpn >> 16, qpn >> 8, qpn };
+	u8 bytes[4] = { dev->cm.capable ? IPIB_FLAG_RC : 0,
+			qpn >> 16, qpn >> 8, qpn };
 
-	dev_addr_mod(dev->ndev, 1, bytes, sizeof(bytes));
+	dev_addr_mod(dev->ndev, 0, bytes, sizeof(bytes));
 }
 
 /**
@@ -111,7 +118,7 @@ int ipib_verbs_init(struct ipib_dev *dev)
 	struct ib_qp *qp;
 	int rc;
 
-	rc = create_cqs(dev);
+	rc = create_cqs(dev, ipib_sendq_size, ipib_recvq_size);
 	if (rc)
 		return rc;
 
@@ -121,7 +128,7 @@ int ipib_verbs_init(struct ipib_dev *dev)
 		goto err_destroy_cqs;
 	}
 
-	qp = create_ud_qp(dev);
+	qp = create_ud_qp(dev, ipib_sendq_size, ipib_recvq_size);
 	if (IS_ERR(qp)) {
 		rc = PTR_ERR(qp);
 		goto err_dealloc_pd;
@@ -144,6 +151,50 @@ void ipib_verbs_uninit(struct ipib_dev *dev)
 	dev->qp = NULL;
 	ib_dealloc_pd(dev->pd);
 	destroy_cqs(dev);
+}
+
+/**
+ * ipib_verbs_resize - replace the UD QP and both CQs by bigger or smaller ones
+ * @dev: the interface (RTNL; the QP stopped, no connection left)
+ * @sendq: send WRs the new QP takes
+ * @recvq: receive WRs the new QP takes
+ *
+ * The new objects are created first, so a failure leaves the old ones in
+ * place.  The new QP has a new number, so the hardware address changes;
+ * NETDEV_CHANGEADDR is not raised, as ARP and ND would flush the
+ * interface's static neighbours (the peers' entries are not ours to
+ * keep, they learn the address from a gratuitous ARP/unsolicited NA).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ipib_verbs_resize(struct ipib_dev *dev, unsigned int sendq,
+		      unsigned int recvq)
+{
+	struct ib_cq *old_send = dev->ud.send_cq, *old_recv = dev->ud.recv_cq;
+	struct ib_qp *qp;
+	int rc;
+
+	ASSERT_RTNL();
+	rc = create_cqs(dev, sendq, recvq);
+	if (rc)
+		goto err_restore;
+	qp = create_ud_qp(dev, sendq, recvq);
+	if (IS_ERR(qp)) {
+		rc = PTR_ERR(qp);
+		destroy_cqs(dev);
+		goto err_restore;
+	}
+	ib_destroy_qp(dev->qp);
+	ib_destroy_cq(old_send);
+	ib_destroy_cq(old_recv);
+	dev->qp = qp;
+	publish_qpn(dev);
+	return 0;
+
+err_restore:
+	dev->ud.send_cq = old_send;
+	dev->ud.recv_cq = old_recv;
+	return rc;
 }
 
 /**

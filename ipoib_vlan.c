@@ -17,6 +17,7 @@
  * reference on its parent is dropped by its destructor.
  */
 #include <linux/netdevice.h>
+#include <linux/rculist.h>
 #include <linux/rtnetlink.h>
 
 #include "ipoib.h"
@@ -85,7 +86,7 @@ int ipib_family_link(struct ipib_dev *dev)
 	if (parent->ndev->reg_state != NETREG_REGISTERED)
 		return -EPERM;
 	netdev_hold(parent->ndev, &dev->family.tracker, GFP_KERNEL);
-	list_add_tail(&dev->family.node, &parent->family.children);
+	list_add_tail_rcu(&dev->family.node, &parent->family.children);
 	return 0;
 }
 
@@ -93,7 +94,8 @@ int ipib_family_link(struct ipib_dev *dev)
 void ipib_family_unlink(struct ipib_dev *dev)
 {
 	ASSERT_RTNL();
-	list_del_init(&dev->family.node);
+	/* freed only after the core's synchronize_net() that follows */
+	list_del_rcu(&dev->family.node);
 }
 
 /* The destructor: the parent may now go. */
