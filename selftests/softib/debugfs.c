@@ -244,7 +244,10 @@ static int gid_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* "guid=<interface ID>": a new port GUID, GID index 0 follows. */
+/*
+ * "guid=<interface ID>": a new port GUID, GID index 0 follows;
+ * "alias=<interface ID>": GID index 1 (0 empties it).
+ */
 static ssize_t gid_write(struct file *file, const char __user *ubuf,
 			 size_t len, loff_t *ppos)
 {
@@ -256,6 +259,12 @@ static ssize_t gid_write(struct file *file, const char __user *ubuf,
 	s = knob_input(ubuf, len, buf);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
+	if (str_has_prefix(s, "alias=")) {
+		if (kstrtou64(s + 6, 0, &guid))
+			return -EINVAL;
+		err = sib_port_set_alias(port, guid);
+		return err ? err : len;
+	}
 	if (!str_has_prefix(s, "guid=") || kstrtou64(s + 5, 0, &guid))
 		return -EINVAL;
 	err = sib_port_set_guid(port, guid);

@@ -32,7 +32,7 @@ static int sib_query_device(struct ib_device *ibdev,
 	if (sib_params.ud_tso)
 		attr->kernel_cap_flags |= IBK_UD_TSO;
 	attr->max_send_sge = sib_params.max_send_sge;
-	attr->max_recv_sge = SIB_MAX_SGE;
+	attr->max_recv_sge = to_sdev(ibdev)->max_recv_sge;
 	attr->max_sge_rd = 1;
 	attr->max_cq = 65536;
 	attr->max_cqe = SIB_MAX_CQE - 1;
@@ -49,7 +49,7 @@ static int sib_query_device(struct ib_device *ibdev,
 	if (sib_params.srq) {
 		attr->max_srq = 4096;
 		attr->max_srq_wr = SIB_MAX_WR;
-		attr->max_srq_sge = SIB_MAX_SGE;
+		attr->max_srq_sge = to_sdev(ibdev)->max_recv_sge;
 	}
 	attr->max_pkeys = SIB_PKEY_TBL_LEN;
 	attr->local_ca_ack_delay = 15;
@@ -119,6 +119,7 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 	sdev->index = index;
 	sdev->nports = sib_params.ports;
 	sdev->next_qpn = 16;
+	sdev->max_recv_sge = READ_ONCE(sib_params.max_recv_sge);
 	xa_init_flags(&sdev->qps, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 	spin_lock_init(&sdev->cq_lock);
 	INIT_LIST_HEAD(&sdev->cqs);

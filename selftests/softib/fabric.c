@@ -41,15 +41,22 @@ static int sa_port_by_gid(void *ctx, const union ib_gid *gid,
 	struct sib_port *port;
 	union ib_gid pgid;
 	int err = -ENOENT;
+	int i;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(port, &sib_fab->ports, node) {
-		sib_port_gid(port, &pgid);
-		if (!memcmp(&pgid, gid, sizeof(pgid))) {
+		for (i = 0; i < SIB_GID_TBL_LEN && err; i++) {
+			sib_port_gid_at(port, i, &pgid);
+			if (!pgid.global.interface_id ||
+			    memcmp(&pgid, gid, sizeof(pgid)))
+				continue;
 			sib_fabric_sa_port(port, out);
+			/* records name the GID asked for (an alias too) */
+			out->gid = pgid;
 			err = 0;
-			break;
 		}
+		if (!err)
+			break;
 	}
 	rcu_read_unlock();
 	return err;
@@ -177,6 +184,9 @@ void sib_fabric_del_port(struct sib_port *port)
 	synchronize_rcu();
 	sib_port_gid(port, &gid);
 	sib_sa_port_down(fab->sa, &gid);
+	sib_port_gid_at(port, 1, &gid);
+	if (gid.global.interface_id)
+		sib_sa_port_down(fab->sa, &gid);
 }
 
 /* Change a port's LID (debugfs); the SM follows its port. */

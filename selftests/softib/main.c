@@ -13,6 +13,7 @@ struct sib_params sib_params = {
 	.mtu = IB_MTU_4096,
 	.srq = true,
 	.max_send_sge = 18,
+	.max_recv_sge = SIB_MAX_SGE,
 };
 
 static unsigned int devices = 2;
@@ -42,6 +43,35 @@ MODULE_PARM_DESC(ud_tso, "Advertise UD LSO (default 0)");
 static unsigned int max_send_sge = 18;
 module_param(max_send_sge, uint, 0444);
 MODULE_PARM_DESC(max_send_sge, "Send SGEs per WR (1..32, default 18)");
+
+/*
+ * Refused outside 1..SIB_MAX_SGE, at load (insmod fails) and at run time.
+ * A write applies to the HCAs created afterwards (<ibdev>/replace), so that
+ * two HCAs of one fabric can differ.
+ */
+static int max_recv_sge_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (n < 1 || n > SIB_MAX_SGE)
+		return -EINVAL;
+	WRITE_ONCE(sib_params.max_recv_sge, n);
+	return 0;
+}
+
+static const struct kernel_param_ops max_recv_sge_ops = {
+	.set = max_recv_sge_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_recv_sge, &max_recv_sge_ops, &sib_params.max_recv_sge,
+		0644);
+MODULE_PARM_DESC(max_recv_sge,
+		 "Receive and SRQ SGEs per WR (1..32, default 32; a write applies to HCAs created later)");
 
 /* under sib_bench_lock once the module is live */
 static struct sib_dev *sib_devs[SIB_MAX_DEVICES];

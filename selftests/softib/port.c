@@ -26,6 +26,68 @@ void sib_port_gid(struct sib_port *port, union ib_gid *gid)
 	gid->global.interface_id = cpu_to_be64(READ_ONCE(port->guid));
 }
 
+/* GID table entry @index: 0 from the port GUID, 1 the alias (zero if none). */
+void sib_port_gid_at(struct sib_port *port, int index, union ib_gid *gid)
+{
+	u64 alias = READ_ONCE(port->alias_guid);
+
+	if (index != 1) {
+		sib_port_gid(port, gid);
+		return;
+	}
+	memset(gid, 0, sizeof(*gid));
+	if (!alias)
+		return;
+	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	gid->global.interface_id = cpu_to_be64(alias);
+}
+
+/* Is @guid a port GUID or an alias of any port?  Under cfg_lock. */
+static bool guid_in_use(u64 guid)
+{
+	struct sib_port *p;
+
+	list_for_each_entry(p, &sib_fab->ports, node)
+		if (p->guid == guid || p->alias_guid == guid)
+			return true;
+	return false;
+}
+
+/**
+ * sib_port_set_alias - put a second GID (index 1) in a port's GID table
+ * @port: the port
+ * @guid: its interface ID (fe80::/64 prefix), or 0 to empty the entry
+ *
+ * The SA answers PathRecords and multicast joins for the alias as for
+ * GID 0, and UD packets sent with source GID index 1 carry it in their
+ * GRH.  The SA forgets the old alias's memberships; IB_EVENT_GID_CHANGE
+ * follows, on which ib_core reads the table again.
+ * Return: 0, or -EINVAL for a GUID that is all ones or already in use.
+ */
+int sib_port_set_alias(struct sib_port *port, u64 guid)
+{
+	union ib_gid old;
+
+	if (guid == U64_MAX)
+		return -EINVAL;
+	mutex_lock(&sib_fab->cfg_lock);
+	if (port->alias_guid == guid) {
+		mutex_unlock(&sib_fab->cfg_lock);
+		return 0;
+	}
+	if (guid && guid_in_use(guid)) {
+		mutex_unlock(&sib_fab->cfg_lock);
+		return -EINVAL;
+	}
+	sib_port_gid_at(port, 1, &old);
+	WRITE_ONCE(port->alias_guid, guid);
+	mutex_unlock(&sib_fab->cfg_lock);
+	if (old.global.interface_id)
+		sib_sa_port_down(sib_fab->sa, &old);
+	sib_port_event(port, IB_EVENT_GID_CHANGE);
+	return 0;
+}
+
 /**
  * sib_port_set_guid - give a port a new port GUID (GID index 0)
  * @port: the port
@@ -52,7 +114,7 @@ int sib_port_set_guid(struct sib_port *port, u64 guid)
 		return 0;
 	}
 	list_for_each_entry(p, &sib_fab->ports, node) {
-		if (p->guid == guid) {
+		if (p->guid == guid || p->alias_guid == guid) {
 			mutex_unlock(&sib_fab->cfg_lock);
 			return -EINVAL;
 		}
@@ -131,6 +193,9 @@ void sib_port_set_link(struct sib_port *port, bool up)
 		synchronize_rcu();
 		sib_port_gid(port, &gid);
 		sib_sa_port_down(sib_fab->sa, &gid);
+		sib_port_gid_at(port, 1, &gid);
+		if (gid.global.interface_id)
+			sib_sa_port_down(sib_fab->sa, &gid);
 	}
 	sib_port_event(port, up ? IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR);
 }
@@ -320,6 +385,6 @@ int sib_query_gid(struct ib_device *ibdev, u32 port_num, int index,
 
 	if (!port || index < 0 || index >= SIB_GID_TBL_LEN)
 		return -EINVAL;
-	sib_port_gid(port, gid);
+	sib_port_gid_at(port, index, gid);
 	return 0;
 }

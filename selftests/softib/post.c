@@ -245,7 +245,7 @@ static void fill_ud_grh(struct sib_qp *qp, struct sib_pkt *pkt,
 	pkt->grh.paylen = cpu_to_be16(pkt->len);
 	pkt->grh.next_hdr = 0x1b;
 	pkt->grh.hop_limit = grh->hop_limit;
-	sib_port_gid(qp->port, &pkt->grh.sgid);
+	sib_port_gid_at(qp->port, grh->sgid_index, &pkt->grh.sgid);
 	pkt->grh.dgid = grh->dgid;
 }
 

@@ -23,12 +23,13 @@ static void sib_qp_event_worker(struct work_struct *work)
 		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
 }
 
-static int check_caps(struct ib_qp_init_attr *init)
+static int check_caps(struct sib_dev *sdev, struct ib_qp_init_attr *init)
 {
 	struct ib_qp_cap *cap = &init->cap;
-	/* ib_mad needs 2 send SGEs whatever max_send_sge says */
-	u32 max_sge = init->qp_type == IB_QPT_GSI || init->qp_type == IB_QPT_SMI ?
-		      SIB_MAX_SGE : sib_params.max_send_sge;
+	bool mad = init->qp_type == IB_QPT_GSI || init->qp_type == IB_QPT_SMI;
+	/* ib_mad needs 2 SGEs each way whatever max_send/recv_sge say */
+	u32 max_sge = mad ? SIB_MAX_SGE : sib_params.max_send_sge;
+	u32 max_rsge = mad ? SIB_MAX_SGE : sdev->max_recv_sge;
 
 	if (init->create_flags & ~SIB_QP_CREATE_FLAGS)
 		return -EOPNOTSUPP;
@@ -37,7 +38,7 @@ static int check_caps(struct ib_qp_init_attr *init)
 		return -EOPNOTSUPP;
 	if (cap->max_send_wr > SIB_MAX_WR || cap->max_recv_wr > SIB_MAX_WR ||
 	    cap->max_send_sge > max_sge ||
-	    cap->max_recv_sge > SIB_MAX_SGE || cap->max_inline_data)
+	    cap->max_recv_sge > max_rsge || cap->max_inline_data)
 		return -EINVAL;
 	return 0;
 }
@@ -107,7 +108,7 @@ int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	default:
 		return -EOPNOTSUPP;
 	}
-	err = check_caps(init);
+	err = check_caps(to_sdev(ibqp->device), init);
 	if (err)
 		return err;
 	spin_lock_init(&qp->lock);

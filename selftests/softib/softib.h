@@ -31,7 +31,7 @@
 #include "sa.h"
 
 #define SIB_PKEY_TBL_LEN	16
-#define SIB_GID_TBL_LEN		1
+#define SIB_GID_TBL_LEN		2	/* GID 0, and an alias at index 1 */
 #define SIB_MAX_PORTS		4
 #define SIB_MAX_DEVICES		16
 #define SIB_MAX_SGE		32
@@ -55,6 +55,7 @@ struct sib_params {
 	bool ud_csum;
 	bool ud_tso;
 	unsigned int max_send_sge;
+	unsigned int max_recv_sge;	/* for HCAs created from now on */
 };
 
 extern struct sib_params sib_params;
@@ -93,8 +94,12 @@ struct sib_dev;
 struct sib_port {
 	struct sib_dev *sdev;
 	u32 num;
-	/* guid, lid, link_up, width, speed: under cfg_lock, read locklessly */
+	/*
+	 * guid, alias_guid, lid, link_up, width, speed: under cfg_lock,
+	 * read locklessly
+	 */
 	u64 guid;
+	u64 alias_guid;			/* GID index 1; 0 = empty */
 	struct list_head node;		/* sib_fabric.ports */
 	u16 lid;
 	bool link_up;
@@ -119,6 +124,7 @@ struct sib_dev {
 	spinlock_t cq_lock;		/* cqs, next_cq_id */
 	struct list_head cqs;		/* sib_cq.dev_node, for debugfs */
 	u32 next_cq_id;
+	u32 max_recv_sge;		/* receive/SRQ SGEs, fixed at creation */
 	bool registered;		/* written under sib_fabric.cfg_lock */
 	struct dentry *dbg;		/* softib<index>, kept across replace */
 	struct dentry *dbg_cqs;		/* softib<index>/cqs */
@@ -417,6 +423,8 @@ int sib_port_pkey_del(struct sib_port *port, u16 pkey);
 bool sib_port_pkey_at(struct sib_port *port, u16 index, u16 *pkey);
 int sib_port_pkey_find(struct sib_port *port, u16 pkey);
 void sib_port_gid(struct sib_port *port, union ib_gid *gid);
+void sib_port_gid_at(struct sib_port *port, int index, union ib_gid *gid);
+int sib_port_set_alias(struct sib_port *port, u64 guid);
 int sib_port_set_guid(struct sib_port *port, u64 guid);
 void sib_port_set_speed(struct sib_port *port, u8 width, u16 speed);
 int sib_query_port(struct ib_device *ibdev, u32 port_num,

@@ -30,7 +30,8 @@ int sib_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	if (init->srq_type != IB_SRQT_BASIC)
 		return -EOPNOTSUPP;
 	if (!attr->max_wr || attr->max_wr > SIB_MAX_WR ||
-	    attr->max_sge > SIB_MAX_SGE || attr->srq_limit > attr->max_wr)
+	    attr->max_sge > to_sdev(ibsrq->device)->max_recv_sge ||
+	    attr->srq_limit > attr->max_wr)
 		return -EINVAL;
 	err = sib_ring_init(&srq->rq, attr->max_wr,
 			    struct_size_t(struct sib_rwqe, sg, sge));
