@@ -214,7 +214,7 @@ topo_up()
 	check_err $? "[$DIR] $IB_C ($DRV_B) in $NS_C has no carrier after 30 s"
 	MTU=$(ib_mtu "$NS_A" "$IB_A")
 	[ "$MTU" = "$(ib_mtu "$NS_B" "$IB_B")" ]
-	check_err $? "[$DIR] MTUs differ: $IB_A ($DRV_A) $MTU, $IB_B ($DRV_B) $(ib_mtu "$NS_B" "$IB_B")"
+	(($? == 0)) || check_err 1 "[$DIR] MTUs differ: $IB_A ($DRV_A) $MTU, $IB_B ($DRV_B) $(ib_mtu "$NS_B" "$IB_B")"
 	log_test "carrier, same MTU ($MTU) [$DIR]"
 }
 
@@ -279,7 +279,7 @@ ping_cases()
 		else
 			ping_ok "$NS_A" "$IP6_B" -s $((max + 1)) -M "do"
 		fi
-		check_fail $? "[$DIR] IPv$fam ping -s $((max + 1)) -M do passed although over MTU $MTU"
+		(($? != 0)) || check_fail 0 "[$DIR] IPv$fam ping -s $((max + 1)) -M do passed although over MTU $MTU"
 		log_test "IPv$fam ping $max bytes (MTU $MTU) with DF both ways [$DIR]"
 	done
 	ping_both 4 $((MTU * 3 + 100)) -M dont
@@ -293,15 +293,15 @@ ping_cases()
 # there) and a byte-exact socat transfer (checksums at both ends).
 iperf_case()
 {
-	local sns=$1 dns=$2 addr=$3 what=$4 out sent rcvd rc
+	local sns=$1 dns=$2 addr=$3 what=$4 out sent rcvd bps rc
 
 	out=$(mktemp)
 	iperf3_run "$sns" "$dns" "$addr" "$out" -t 1 -J
 	rc=$?
-	sent=$(json_get "$out" end sum_sent bytes)
-	rcvd=$(json_get "$out" end sum_received bytes)
-	log_info "[$DIR] iperf3 $what: sent ${sent:-?} bytes, received ${rcvd:-?} ($(json_get "$out" end sum_received bits_per_second | cut -d. -f1) bit/s)"
-	check_err $rc "[$DIR] iperf3 TCP $what failed: $(json_get "$out" error || tail -n 3 "$out")"
+	{ read -r sent; read -r rcvd; read -r bps; } < <(json_get_all "$out" \
+		end.sum_sent.bytes end.sum_received.bytes end.sum_received.bits_per_second)
+	log_info "[$DIR] iperf3 $what: sent ${sent:-?} bytes, received ${rcvd:-?} (${bps%.*} bit/s)"
+	((rc == 0)) || check_err $rc "[$DIR] iperf3 TCP $what failed: $(json_get "$out" error || tail -n 3 "$out")"
 	[ "${rcvd:-0}" -gt 0 ] && [ "${rcvd:-0}" -le "${sent:-0}" ]
 	check_err $? "[$DIR] iperf3 TCP $what: received ${rcvd:-?} bytes of ${sent:-?} sent"
 	rm -f "$out"
@@ -368,12 +368,12 @@ mcast_case()
 	mc_burst "$sns" "$fam" "$grp" "$sip" "$sub"
 	check_err $? "[$DIR] $grp from $from ($sdrv): the subscribed listener ($rdrv) received nothing within 20 s"
 	wait_for 5 grep -q "^extra 5" "$sub"
-	check_err $? "[$DIR] $grp from $from ($sdrv): the subscribed listener ($rdrv) got $(grep -c '^extra' "$sub") of 5 datagrams sent after the first arrived"
+	(($? == 0)) || check_err 1 "[$DIR] $grp from $from ($sdrv): the subscribed listener ($rdrv) got $(grep -c '^extra' "$sub") of 5 datagrams sent after the first arrived"
 	rx1=$(ib_stat "$NS_C" "$IB_C" rx_packets)
 	[ ! -s "$nosub" ]
-	check_err $? "[$DIR] $grp from $from ($sdrv): the unsubscribed listener in $NS_C received: $(head -c 80 "$nosub")"
+	(($? == 0)) || check_err 1 "[$DIR] $grp from $from ($sdrv): the unsubscribed listener in $NS_C received: $(head -c 80 "$nosub")"
 	[ $((rx1 - rx0)) -lt 5 ]
-	check_err $? "[$DIR] $grp from $from ($sdrv): $IB_C (not subscribed) received $((rx1 - rx0)) packets meanwhile"
+	(($? == 0)) || check_err 1 "[$DIR] $grp from $from ($sdrv): $IB_C (not subscribed) received $((rx1 - rx0)) packets meanwhile"
 	bg_stop "$pid_sub"
 	bg_stop "$pid_nosub"
 	rm -f "$sub" "$nosub"
@@ -397,11 +397,11 @@ sendonly_case()
 	check_err $? "[$DIR] listener did not start"
 	local pid=$BG_PID
 	wait_for 10 sib_group_has_member "$mgid" "$(sib_gid "$rib" 1)" 1
-	check_err $? "[$DIR] the subscriber ($rdrv) never became a full member of $mgid: $(sib_groups | grep "^$mgid" || echo 'no group')"
+	(($? == 0)) || check_err 1 "[$DIR] the subscriber ($rdrv) never became a full member of $mgid: $(sib_groups | grep "^$mgid" || echo 'no group')"
 	t0=$SECONDS
 	udp_send "$sns" "$grp" "$UPORT" 5 so
 	wait_for 10 out_lines_ge "$out" 5 "so "
-	check_err $? "[$DIR] send-only from $from ($sdrv): $(out_lines "$out" "so ") of 5 datagrams reached the subscriber ($rdrv)"
+	(($? == 0)) || check_err 1 "[$DIR] send-only from $from ($sdrv): $(out_lines "$out" "so ") of 5 datagrams reached the subscriber ($rdrv)"
 	log_info "[$DIR] send-only from $from ($sdrv): $(out_lines "$out" "so ") of 5 datagrams delivered after $((SECONDS - t0)) s"
 	wait_for 5 sib_group_has_member "$mgid" "$(sib_gid "$sib" 1)"
 	js=$(sib_groups | grep "^$mgid " | grep -o " $(sib_gid "$sib" 1)/[0-9a-f]*" | cut -d/ -f2)
@@ -428,7 +428,7 @@ bcast_case()
 	in_ns "$NS_B" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=$ign_b
 	out=$(in_ns "$ns" ping -b -c 3 -i 0.3 -W 2 "$BCAST4" 2>&1)
 	grep -q "from $peer" <<<"$out"
-	check_err $? "[$DIR] broadcast ping from $from ($sdrv) to $BCAST4: no answer from $peer: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+	(($? == 0)) || check_err 1 "[$DIR] broadcast ping from $from ($sdrv) to $BCAST4: no answer from $peer: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
 	log_test "IPv4 broadcast ping from $from ($sdrv) answered by the peer [$DIR]"
 }
 
@@ -480,7 +480,7 @@ sm_case()
 	recovered "sm restart"
 	check_err $? "[$DIR] no traffic both ways within $RECOVER s of the SM restart"
 	wait_for "$RECOVER" sib_both_in_bcast
-	check_err $? "[$DIR] broadcast group not rejoined by both ports after the SM restart: $(sib_groups | grep "^$BCAST_MGID")"
+	(($? == 0)) || check_err 1 "[$DIR] broadcast group not rejoined by both ports after the SM restart: $(sib_groups | grep "^$BCAST_MGID")"
 	log_test "SM restart: both rejoin, traffic recovers [$DIR]"
 }
 
@@ -511,7 +511,7 @@ cm_cases()
 	set_mode "$NS_B" "$IB_B" connected
 	check_err $? "[$DIR] cannot set $IB_B ($DRV_B) to connected mode"
 	[ "$(ib_mtu "$NS_A" "$IB_A")" = 65520 ] && [ "$(ib_mtu "$NS_B" "$IB_B")" = 65520 ]
-	check_err $? "[$DIR] connected MTUs: $IB_A ($DRV_A) $(ib_mtu "$NS_A" "$IB_A"), $IB_B ($DRV_B) $(ib_mtu "$NS_B" "$IB_B"), expected 65520"
+	(($? == 0)) || check_err 1 "[$DIR] connected MTUs: $IB_A ($DRV_A) $(ib_mtu "$NS_A" "$IB_A"), $IB_B ($DRV_B) $(ib_mtu "$NS_B" "$IB_B"), expected 65520"
 	log_test "${CM_ROWS[0]} [$DIR]"
 
 	# a's first packet opens a's connection (a active, b passive); b's

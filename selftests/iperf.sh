@@ -39,15 +39,21 @@ XFER_BYTES=${XFER_BYTES:-4194304}
 OUT=$(mktemp)
 defer rm -f "$OUT"
 
-# snap NS DEV: "tx_packets tx_bytes rx_packets rx_bytes" of DEV.
+# snap NS DEV: "tx_packets tx_bytes rx_packets rx_bytes" of DEV (one
+# process reads all four).
 snap()
 {
-	echo "$(ib_stat "$1" "$2" tx_packets) $(ib_stat "$1" "$2" tx_bytes)" \
-	     "$(ib_stat "$1" "$2" rx_packets) $(ib_stat "$1" "$2" rx_bytes)"
+	local s=/sys/class/net/$2/statistics
+
+	# shellcheck disable=SC2046	# one line of four numbers
+	echo $(in_ns "$1" cat "$s/tx_packets" "$s/tx_bytes" "$s/rx_packets" "$s/rx_bytes")
 }
 
 # Counter deltas of the last run, set by run_iperf.
 D_TXP=0 D_TXB=0 D_RXP=0 D_RXB=0
+# What iperf3 reported in the last run, set by run_iperf: receiver's bit
+# rate, bytes sent and received, datagrams sent, received and lost.
+J_BPS='' J_SENT='' J_RCVD='' J_SPKTS='' J_PKTS='' J_LOST=''
 
 # run_iperf NAME DIR ADDR ARGS...: iperf3 (JSON report in $OUT) with the
 # sender's and the receiver's device counters around it; DIR is a->b or
@@ -75,7 +81,13 @@ run_iperf()
 	D_TXP=$((sb[0] - sa[0])) D_TXB=$((sb[1] - sa[1]))
 	D_RXP=$((rb[2] - ra[2])) D_RXB=$((rb[3] - ra[3]))
 	log_info "$name: sender $sdev tx +$D_TXP packets +$D_TXB bytes, receiver $rdev rx +$D_RXP packets +$D_RXB bytes"
-	check_err $rc "iperf3 $name failed: $(json_get "$OUT" error || tail -n 3 "$OUT")"
+	{
+		read -r J_BPS; read -r J_SENT; read -r J_RCVD
+		read -r J_SPKTS; read -r J_PKTS; read -r J_LOST
+	} < <(json_get_all "$OUT" end.sum_received.bits_per_second \
+		end.sum_sent.bytes end.sum_received.bytes end.sum_sent.packets \
+		end.sum_received.packets end.sum_received.lost_packets)
+	((rc == 0)) || check_err $rc "iperf3 $name failed: $(json_get "$OUT" error || tail -n 3 "$OUT")"
 	return $rc
 }
 
@@ -85,7 +97,7 @@ rate_check()
 {
 	local bps rate
 
-	bps=$(json_get "$OUT" end sum_received bits_per_second)
+	bps=$J_BPS
 	rate=$(awk -v b="${bps:-0}" 'BEGIN { printf "%.2f", b / 1e6 }')
 	log_info "iperf3 $1: $rate Mbit/s"
 	awk -v r="$rate" 'BEGIN { exit !(r > 0) }'
@@ -97,8 +109,8 @@ tcp_check()
 {
 	local sent rcvd mtu
 
-	sent=$(json_get "$OUT" end sum_sent bytes)
-	rcvd=$(json_get "$OUT" end sum_received bytes)
+	sent=$J_SENT
+	rcvd=$J_RCVD
 	mtu=$(ib_mtu "$NS_A" "$IB_A")
 	log_info "iperf3 $1: sent ${sent:-?} bytes, received ${rcvd:-?} bytes"
 	[ -n "$sent" ] && [ -n "$rcvd" ] && [ "$rcvd" -gt 0 ] && [ "$rcvd" -le "$sent" ]
@@ -135,9 +147,9 @@ udp_check()
 {
 	local sent pkts lost rcvd loss ifloss
 
-	sent=$(json_get "$OUT" end sum_sent packets)
-	pkts=$(json_get "$OUT" end sum_received packets)
-	lost=$(json_get "$OUT" end sum_received lost_packets)
+	sent=$J_SPKTS
+	pkts=$J_PKTS
+	lost=$J_LOST
 	if [ -z "$sent" ] || [ -z "$pkts" ] || [ -z "$lost" ] || [ "$sent" -eq 0 ]; then
 		check_err 1 "iperf3 $1: no datagram counts in the report"
 		return

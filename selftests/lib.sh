@@ -46,6 +46,7 @@ IB_B=
 
 RET=0
 RETMSG=
+KTAP_T0=$SECONDS
 KTAP_NUM=0
 KTAP_PASS=0
 KTAP_FAIL=0
@@ -74,7 +75,11 @@ log_info()
 	echo "# $*"
 }
 
-# check_err STATUS MSG: record a failure when STATUS is not 0.
+# check_err STATUS MSG: record a failure when STATUS is not 0.  A message
+# that runs commands ($(...)) is built only when the check fails, since
+# every process costs on a slow guest:
+#	cmd
+#	(($? == 0)) || check_err 1 "cmd failed: $(state_of_things)"
 check_err()
 {
 	local err=$1 msg=$2
@@ -85,7 +90,8 @@ check_err()
 	fi
 }
 
-# check_fail STATUS MSG: record a failure when STATUS is 0.
+# check_fail STATUS MSG: record a failure when STATUS is 0 (with a costly
+# message: `(($? != 0)) || check_fail 0 "..."`).
 check_fail()
 {
 	local err=$1 msg=$2
@@ -96,9 +102,31 @@ check_fail()
 	fi
 }
 
+# forks_read: LIB_FORKS gets the processes created since boot
+# (/proc/stat), read without starting one.
+forks_read()
+{
+	local key val
+
+	LIB_FORKS=0
+	while read -r key val _; do
+		[ "$key" = processes ] && LIB_FORKS=$val && return
+	done </proc/stat
+}
+forks_read
+KTAP_F0=$LIB_FORKS
+
+# ktap_result RESULT NAME: the case line, after a diagnostic with the
+# seconds the case took and the processes started meanwhile (since the
+# previous result): on the debug kernel under TCG every process costs
+# over 0.1 s, so the count says where a slow case spends its time.
 ktap_result()
 {
+	forks_read
 	KTAP_NUM=$((KTAP_NUM + 1))
+	echo "# case $((KTAP_NUM)) took $((SECONDS - KTAP_T0))s, $((LIB_FORKS - KTAP_F0)) processes"
+	KTAP_T0=$SECONDS
+	KTAP_F0=$LIB_FORKS
 	echo "$1 $KTAP_NUM $2"
 }
 
@@ -231,11 +259,30 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
 
+# Each program a test runs costs tens of milliseconds in a TCG guest and
+# several times that on the debug kernel, and a polling loop that spends
+# its time starting programs slows down what it waits for.  The helpers
+# below therefore use shell builtins where they can.
+
+# sleep SECS: like sleep(1), without starting a program: a read with a
+# timeout on a pipe that this shell holds open at both ends (so no data and
+# no end of file ever arrive).  Whole and fractional seconds.
+exec {LIB_SLEEP_FD}<> <(:)
+sleep()
+{
+	read -r -t "$1" -u "$LIB_SLEEP_FD" || :
+}
+
+
 # wait_for TIMEOUT CMD...: poll CMD until it succeeds; TIMEOUT in seconds,
-# scaled by RIG_SLOW.  Returns CMD's last status.
+# scaled by RIG_SLOW.  Returns CMD's last status.  The pause between two
+# polls starts at 0.1 s and grows by half up to 1 s: a condition that
+# holds soon is seen soon, and a long wait does not spend the CPU (which
+# the other guests of the suite share) on polls.  Only for conditions that
+# last once they hold.
 wait_for()
 {
-	local timeout=$1 rc
+	local timeout=$1 rc ms=100
 	local deadline=$((SECONDS + timeout * RIG_SLOW))
 
 	shift
@@ -244,7 +291,8 @@ wait_for()
 		rc=$?
 		[ "$rc" -eq 0 ] && return 0
 		[ "$SECONDS" -ge "$deadline" ] && return "$rc"
-		sleep 0.2
+		sleep "0.${ms}"
+		[ "$ms" = 999 ] || ms=$((ms * 3 / 2 > 999 ? 999 : ms * 3 / 2))
 	done
 }
 
@@ -357,7 +405,24 @@ load_ipoib()
 # Print hex digits only, lower case.
 hexdigits()
 {
-	tr -cd '0-9a-fA-F' | tr 'A-F' 'a-f'
+	local line all=
+
+	while IFS= read -r line || [ -n "$line" ]; do
+		all+=$line
+	done
+	all=${all//[^0-9a-fA-F]/}
+	echo "${all,,}"
+}
+
+# read_file PATH VAR: VAR gets the first line of PATH; fails when PATH
+# cannot be read.
+read_file()
+{
+	local -n lib_rf_var=$2
+
+	lib_rf_var=
+	[ -r "$1" ] || return 1
+	IFS= read -r lib_rf_var <"$1" 2>/dev/null || [ -n "$lib_rf_var" ]
 }
 
 # ipoib_netdev IBDEV PORT: name of the IPoIB net_device of IBDEV/PORT in the
@@ -365,15 +430,21 @@ hexdigits()
 # address carries the port's GID 0 (bytes 4..19).
 ipoib_netdev()
 {
-	local ibdev=$1 port=$2 gid dev addr
+	local ibdev=$1 port=$2 gid dev addr type
 
-	gid=$(hexdigits <"/sys/class/infiniband/$ibdev/ports/$port/gids/0" 2>/dev/null) || return 1
+	read_file "/sys/class/infiniband/$ibdev/ports/$port/gids/0" gid || return 1
+	gid=${gid//:/}
+	gid=${gid,,}
 	[ ${#gid} -eq 32 ] || return 1
 	for dev in /sys/class/net/*; do
-		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
-		addr=$(hexdigits <"$dev/address" 2>/dev/null)
+		if ! read_file "$dev/type" type || [ "$type" != 32 ] ||
+		   ! read_file "$dev/address" addr; then
+			continue
+		fi
+		addr=${addr//:/}
+		addr=${addr,,}
 		if [ "${addr:8}" = "$gid" ]; then
-			basename "$dev"
+			echo "${dev##*/}"
 			return 0
 		fi
 	done
@@ -383,7 +454,7 @@ ipoib_netdev()
 # has_carrier NS DEV
 has_carrier()
 {
-	ip -n "$1" link show dev "$2" 2>/dev/null | grep -q 'LOWER_UP'
+	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *LOWER_UP* ]]
 }
 
 # ib_port_to_ns IBDEV PORT NS IP4 IP6: move the port's IPoIB device into NS,

@@ -315,7 +315,7 @@ test_children_with_pkey()
 	gid_a=$(sib_gid softib0 1)
 	gid_b=$(sib_gid softib1 1)
 	sib_group_has_member "$MGID_BC" "$gid_a" 1 && sib_group_has_member "$MGID_BC" "$gid_b" 1
-	check_err $? "both ports are not full members of $MGID_BC: $(sib_groups | grep "^$MGID_BC" || echo 'no group')"
+	(($? == 0)) || check_err 1 "both ports are not full members of $MGID_BC: $(sib_groups | grep "^$MGID_BC" || echo 'no group')"
 	log_test "both children joined the partition's broadcast group"
 }
 
@@ -367,7 +367,7 @@ test_create_short()
 	ns=$(wait_for 5 link_ns "$c" "$NS_A" "")
 	check_err $? "no link $c after create_child 5"
 	[ "$(attr "$ns" "$c" pkey)" = 0x8005 ] && [ "$(attr "$ns" "$c" parent)" = "$IB_A" ]
-	check_err $? "$c: pkey '$(attr "$ns" "$c" pkey)' parent '$(attr "$ns" "$c" parent)', expected 0x8005 $IB_A"
+	(($? == 0)) || check_err 1 "$c: pkey '$(attr "$ns" "$c" pkey)' parent '$(attr "$ns" "$c" parent)', expected 0x8005 $IB_A"
 	log_test "create_child 5: $c with P_Key 0x8005 (full-member bit set)"
 	[ "$RET" = 0 ] || { log_test "delete_child 0x0005 deletes child 0x8005"; return; }
 
@@ -393,9 +393,9 @@ test_long_parent_name()
 		ns_sysfs_write "" "/sys/class/net/$long/create_child" "$PKEY"
 		check_err $? "create_child $PKEY on $long failed"
 		ns=$(wait_for 5 link_ns "$c" "")
-		check_err $? "no link $c: $(ip -br link | awk '{ print $1 }' | tr '\n' ' ')"
+		(($? == 0)) || check_err 1 "no link $c: $(ip -br link | awk '{ print $1 }' | tr '\n' ' ')"
 		[ "$(attr "$ns" "$c" parent)" = "$long" ]
-		check_err $? "$c/parent reads '$(attr "$ns" "$c" parent)'"
+		(($? == 0)) || check_err 1 "$c/parent reads '$(attr "$ns" "$c" parent)'"
 		ns_sysfs_write "" "/sys/class/net/$long/delete_child" "$PKEY"
 		check_err $? "delete_child $PKEY on $long failed"
 		link_gone "$c"
@@ -510,7 +510,7 @@ test_isolation()
 	no_ping "$NS_A" "$C4_C"
 	check_err $? "$ca reached $cc through a static neighbour"
 	[ "$(pkey_drops softib1 1)" -gt "$base" ]
-	check_err $? "softib1 port 1 dropped nothing on the P_Key check (drop_pkey $base -> $(pkey_drops softib1 1)): were the packets sent?"
+	(($? == 0)) || check_err 1 "softib1 port 1 dropped nothing on the P_Key check (drop_pkey $base -> $(pkey_drops softib1 1)): were the packets sent?"
 	ip -n "$NS_A" neigh del "$C4_C" dev "$ca"
 	log_test "isolation: unicast to a $PKEY2 host (static neighbour) fails the P_Key check"
 }
@@ -590,7 +590,7 @@ test_create_delete_cycles()
 		done' _ "/sys/class/net/$IB_A" 2>&1)
 	check_err $? "create/delete cycles: $err"
 	wait_for 10 cycle_children_gone
-	check_err $? "children left over: $(ip -o link show | grep -o "$IB_A\.80[1-4][0-9a-f]" | tr '\n' ' ')"
+	(($? == 0)) || check_err 1 "children left over: $(ip -o link show | grep -o "$IB_A\.80[1-4][0-9a-f]" | tr '\n' ' ')"
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	stats=$(grep 'packets transmitted' "$out")
@@ -688,7 +688,7 @@ test_races()
 	sib_write "$(sib_port_knob softib0 1 pkeys)" -0x8004 2>/dev/null
 	# the reference unregisters a deleted sysfs child asynchronously
 	wait_for 10 race_children_gone
-	check_err $? "children left after the races: $(ip -o link show; ip -n "$NS_A" -o link show)"
+	(($? == 0)) || check_err 1 "children left after the races: $(ip -o link show; ip -n "$NS_A" -o link show)"
 	ip -n "$NS_A" link set dev "$IB_A" up
 	sib_write "$KA" +0x8004
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" 0x8004 >/dev/null &&

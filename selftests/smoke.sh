@@ -95,15 +95,15 @@ check_ipoib_netdev()
 	check_err $? "no IPoIB net device carries the GID of $ibdev port $port"
 	[ -n "$dev" ] || return 1
 	[ "$(cat "/sys/class/net/$dev/type")" = 32 ]
-	check_err $? "$dev has type $(cat "/sys/class/net/$dev/type"), expected 32"
+	(($? == 0)) || check_err 1 "$dev has type $(cat "/sys/class/net/$dev/type"), expected 32"
 	[ "$(cat "/sys/class/net/$dev/addr_len")" = 20 ]
-	check_err $? "$dev has addr_len $(cat "/sys/class/net/$dev/addr_len"), expected 20"
+	(($? == 0)) || check_err 1 "$dev has addr_len $(cat "/sys/class/net/$dev/addr_len"), expected 20"
 	addr=$(hexdigits <"/sys/class/net/$dev/address")
 	gid=$(hexdigits <"/sys/class/infiniband/$ibdev/ports/$port/gids/0")
 	[ ${#addr} -eq 40 ] && [ "${addr:8}" = "$gid" ]
-	check_err $? "$dev address $(cat "/sys/class/net/$dev/address") does not end in GID $gid"
+	(($? == 0)) || check_err 1 "$dev address $(cat "/sys/class/net/$dev/address") does not end in GID $gid"
 	[ "${addr:2:6}" != 000000 ]
-	check_err $? "$dev address $(cat "/sys/class/net/$dev/address") has QPN 0"
+	(($? == 0)) || check_err 1 "$dev address $(cat "/sys/class/net/$dev/address") has QPN 0"
 	log_info "$ibdev port $port: $dev $(cat "/sys/class/net/$dev/address")"
 }
 
@@ -120,7 +120,7 @@ test_ipoib_load()
 		return
 	fi
 	[ -z "$(ipoib_netdevs)" ]
-	check_err $? "IPoIB devices exist before ib_ipoib is loaded: $(ipoib_netdevs | tr '\n' ' ')"
+	(($? == 0)) || check_err 1 "IPoIB devices exist before ib_ipoib is loaded: $(ipoib_netdevs | tr '\n' ' ')"
 	load_ipoib
 	lsmod_has ib_ipoib
 	check_err $? "ib_ipoib not loaded"
@@ -135,7 +135,7 @@ test_ipoib_load()
 	done
 	ndevs=$(ipoib_netdevs | wc -l)
 	[ "$ndevs" -eq "$nports" ]
-	check_err $? "$ndevs IPoIB devices for $nports softib ports: $(ipoib_netdevs | tr '\n' ' ')"
+	(($? == 0)) || check_err 1 "$ndevs IPoIB devices for $nports softib ports: $(ipoib_netdevs | tr '\n' ' ')"
 	rmmod ib_ipoib
 	check_err $? "rmmod ib_ipoib failed"
 	left=$(ipoib_netdevs | tr '\n' ' ')
