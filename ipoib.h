@@ -588,6 +588,8 @@ void ipib_paths_set_tclass(struct ipib_dev *dev, u8 tclass);
 bool ipib_paths_ready(struct ipib_dev *dev);
 void ipib_paths_flush(struct ipib_dev *dev);
 void ipib_paths_refresh(struct ipib_dev *dev);
+int ipib_paths_watch_neighbours(void);
+void ipib_paths_unwatch_neighbours(void);
 void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 			struct sk_buff *skb);
 int ipib_path_attach_neigh(struct ipib_dev *dev, struct ipib_neigh *neigh);

@@ -17,7 +17,9 @@
  *          the QP with the new P_Key, up again.
  * A GID change only matters when GID index 0 (our address) changed; then
  * the interface goes down and up with the new address.  A transmit timeout
- * restarts the QP like a heavy flush, whatever the P_Key.
+ * restarts the QP like a heavy flush, whatever the P_Key.  (A peer that
+ * moved without any event here is noticed by the path cache instead, when
+ * the kernel's neighbour entry for it fails: ipoib_path.c.)
  *
  * Events arrive for the port, so only parents have work queued by the
  * handler; each flush then runs on the parent and on each of its children

@@ -825,11 +825,16 @@ static int __init ipib_init_module(void)
 	rc = ipib_netlink_init();
 	if (rc)
 		goto err_sa_unregister;
-	rc = ib_register_client(&ipib_client);
+	rc = ipib_paths_watch_neighbours();
 	if (rc)
 		goto err_netlink_uninit;
+	rc = ib_register_client(&ipib_client);
+	if (rc)
+		goto err_unwatch;
 	return 0;
 
+err_unwatch:
+	ipib_paths_unwatch_neighbours();
 err_netlink_uninit:
 	ipib_netlink_uninit();
 err_sa_unregister:
@@ -843,6 +848,7 @@ err_destroy_wq:
 static void __exit ipib_cleanup_module(void)
 {
 	ib_unregister_client(&ipib_client);
+	ipib_paths_unwatch_neighbours();
 	ipib_netlink_uninit();
 	ib_sa_unregister_client(&ipib_sa_client);
 	ipib_fs_uninit();

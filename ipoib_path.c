@@ -13,9 +13,17 @@
  * retry worker queries it again.  A light flush (client reregister, SM
  * change) marks the paths stale: their AHs keep carrying traffic while
  * refresh queries run, so unicast does not stop while the SM is busy.
+ *
+ * A peer can also move without any event reaching this port: the SM may
+ * give it a new LID and never ask the other ports to reregister.  The
+ * kernel's neighbour entry for it then fails its unicast probes; that
+ * failure (a netevent) marks the peer's path stale, so that it is queried
+ * again and the next resolution of the neighbour reaches the new LID.
  */
 #include <linux/netdevice.h>
 #include <linux/seq_file.h>
+#include <net/neighbour.h>
+#include <net/netevent.h>
 #include <rdma/ib_sa.h>
 
 #include "ipoib.h"
@@ -487,6 +495,59 @@ void ipib_paths_refresh(struct ipib_dev *dev)
 	if (dev->paths.running)
 		mod_delayed_work(dev->wq, &dev->paths.retry_work, 0);
 	spin_unlock_bh(&dev->lock);
+}
+
+/*
+ * A neighbour entry of one of our interfaces failed: its unicast probes went
+ * unanswered.  Query the peer's path again, keeping its AH meanwhile.  Only
+ * the failure counts, not each probe: a peer that answers costs the SA
+ * nothing.  Atomic context (neighbour timer), under rcu_read_lock(); the
+ * neighbour holds a reference on its net_device, so @dev lives.
+ */
+static int path_neigh_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct neighbour *n = ptr;
+	u8 ha[MAX_ADDR_LEN];
+	struct ipib_path *path;
+	struct ipib_dev *dev;
+
+	if (event != NETEVENT_NEIGH_UPDATE || !ipib_is_ours(n->dev) ||
+	    !(READ_ONCE(n->nud_state) & NUD_FAILED))
+		return NOTIFY_DONE;
+	dev = ipib_priv(n->dev);
+	neigh_ha_snapshot(ha, n, n->dev);
+	spin_lock_bh(&dev->lock);
+	path = ipib_paths_ready(dev) ? path_find(dev, ha + 4) : NULL;
+	if (path && path->ah && !path->stale) {
+		ipib_dbg(dev, "neighbour %pI6 failed its probes: path queried again\n",
+			 path->dgid.raw);
+		path->stale = true;
+		path->backoff = IPIB_PATH_BACKOFF_MIN;
+		path->retry_at = jiffies;
+		ipib_path_kick(dev, path);
+	}
+	spin_unlock_bh(&dev->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block path_neigh_nb = {
+	.notifier_call = path_neigh_event,
+};
+
+/**
+ * ipib_paths_watch_neighbours - re-query the path of a neighbour that fails
+ *
+ * Return: 0 or a negative errno from the netevent chain.
+ */
+int ipib_paths_watch_neighbours(void)
+{
+	return register_netevent_notifier(&path_neigh_nb);
+}
+
+void ipib_paths_unwatch_neighbours(void)
+{
+	unregister_netevent_notifier(&path_neigh_nb);
 }
 
 static void path_free(struct ipib_dev *dev, struct ipib_path *path)
