@@ -16,6 +16,7 @@
 
 #include "ipoib.h"
 #include "ipoib_cma.h"
+#include "ipoib_vf.h"
 
 MODULE_AUTHOR("ib_ipoib clean-room authors");
 MODULE_DESCRIPTION("IP-over-InfiniBand net driver");
@@ -595,6 +596,11 @@ const struct net_device_ops ipib_netdev_ops = {
 	.ndo_tx_timeout = ipib_tx_timeout,
 	.ndo_get_iflink = ipib_get_iflink,
 	.ndo_set_mac_address = ipib_set_mac_address,
+	.ndo_set_vf_link_state = ipib_set_vf_link_state,
+	.ndo_set_vf_guid = ipib_set_vf_guid,
+	.ndo_get_vf_config = ipib_get_vf_config,
+	.ndo_get_vf_guid = ipib_get_vf_guid,
+	.ndo_get_vf_stats = ipib_get_vf_stats,
 };
 
 /* ------------------------------------------------------------------ */

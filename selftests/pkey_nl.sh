@@ -13,6 +13,8 @@
 #     not change; ip link del of a parent leaves it; delete_child does not
 #     delete a netlink child
 #   - traffic between netlink children of partition 0x8002 on both sides
+#   - SR-IOV VF settings on an HCA without VFs (softib's default): ip link
+#     set DEV vf 0 state / node_guid fail with EOPNOTSUPP
 #   - namespaces: a child moved to another namespace passes traffic there and
 #     comes back to the initial namespace when that namespace is deleted; a
 #     parent moved to another namespace keeps its children working
@@ -442,6 +444,21 @@ test_nl_parent_netns()
 	fi
 }
 
+# An HCA without VFs refuses VF settings; the message names the reason.
+test_nl_vf_unsupported()
+{
+	local what out
+
+	for what in "state enable" "node_guid 00:11:22:33:44:55:66:77"; do
+		# shellcheck disable=SC2086	# the words of the setting
+		out=$(ip -n "$NS_A" link set dev "$IB_A" vf 0 $what 2>&1)
+		check_fail $? "ip link set $IB_A vf 0 $what succeeded on an HCA without VFs"
+		[[ $out == *"Operation not supported"* ]]
+		check_err $? "vf 0 $what: '$out', expected EOPNOTSUPP"
+	done
+	log_test "vf settings on an HCA without VFs: EOPNOTSUPP"
+}
+
 # shellcheck disable=SC2119	# no softib parameters
 ib_pair_setup
 KA=$(sib_port_knob softib0 1 pkeys)
@@ -461,5 +478,6 @@ test_nl_pkey_change
 test_nl_parent_del
 test_nl_delete_child
 test_nl_traffic
+test_nl_vf_unsupported
 test_nl_child_netns
 test_nl_parent_netns

@@ -11,6 +11,10 @@
 #   netdev  type 32, addr_len 20, the broadcast address, tx_queue_len
 #   ethtool driver info, the 8 statistics first, rx-usecs/rx-frames coalescing
 #           (round trip, 0..0xffff, larger values and other parameters refused)
+#   vf      SR-IOV VF settings (ip link set DEV vf N state/node_guid/port_guid)
+#           reach the HCA for the interface's own port (softib num_vfs=2:
+#           <ibdev>/port<N>/vfs); a VF the HCA does not have is refused
+#           with EINVAL
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ib_lib.sh"
 
@@ -202,7 +206,48 @@ test_ethtool()
 	log_test "ethtool: out-of-range and unsupported coalescing refused, values kept"
 }
 
-load_softib devices=1 ports=2
+# vf_line PORT VF: softib's line for VF of softib0 port PORT.
+vf_line()
+{
+	awk -v vf="$2" '$1 == "vf" && $2 == vf' "$SIB_DBG/softib0/port$1/vfs"
+}
+
+# vf_field PORT VF NAME: one field of that line.
+vf_field()
+{
+	vf_line "$1" "$2" | awk -v n="$3" '{ for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }'
+}
+
+test_vf()
+{
+	local out
+
+	if [ ! -e "$SIB_DBG/softib0/port1/vfs" ]; then
+		log_test_skip "vf: link state and GUIDs reach the HCA" "softib has no port1/vfs (num_vfs)"
+		return 0
+	fi
+	out=$(ip link set dev "$DEV2" vf 1 state enable 2>&1)
+	check_err $? "ip link set $DEV2 vf 1 state enable: $out"
+	[ "$(vf_field 2 1 link_state)" = enable ] && [ "$(vf_field 1 1 link_state)" = auto ]
+	(($? == 0)) || check_err 1 "VF 1 link_state: port 2 '$(vf_field 2 1 link_state)', port 1 '$(vf_field 1 1 link_state)'; expected enable on port 2 only"
+	out=$(ip link set dev "$DEV1" vf 0 node_guid 00:11:22:33:44:55:66:77 2>&1) &&
+		out=$(ip link set dev "$DEV1" vf 0 port_guid 00:11:22:33:44:55:66:88 2>&1)
+	check_err $? "ip link set $DEV1 vf 0 node_guid/port_guid: $out"
+	[ "$(vf_field 1 0 node_guid)" = 0x0011223344556677 ] &&
+		[ "$(vf_field 1 0 port_guid)" = 0x0011223344556688 ]
+	(($? == 0)) || check_err 1 "port 1 VF 0 reads '$(vf_line 1 0)', expected node_guid 0x0011223344556677 port_guid 0x0011223344556688"
+	log_test "vf: link state and GUIDs reach the HCA for the interface's port"
+
+	out=$(ip link set dev "$DEV1" vf 2 state disable 2>&1)
+	check_fail $? "vf 2 (softib has 2 VFs) accepted"
+	[[ $out == *"Invalid argument"* ]]
+	check_err $? "vf 2: '$out', expected EINVAL"
+	[ "$(vf_field 2 1 link_state)" = enable ] && [ "$(vf_field 1 1 sets)" = 0 ]
+	(($? == 0)) || check_err 1 "after the refusal: port 2 VF 1 '$(vf_line 2 1)', port 1 VF 1 '$(vf_line 1 1)'"
+	log_test "vf: a VF the HCA does not have is refused (EINVAL), nothing changed"
+}
+
+load_softib devices=1 ports=2 num_vfs=2
 load_ipoib
 wait_for 20 ipoib_netdev softib0 1 >/dev/null && wait_for 20 ipoib_netdev softib0 2 >/dev/null ||
 	fail_all "no IPoIB devices for softib0 ports 1 and 2" "topology"
@@ -217,3 +262,4 @@ test_umcast
 test_dev_id
 test_netdev
 test_ethtool
+test_vf

@@ -2,6 +2,7 @@
 /*
  * softib test knobs under /sys/kernel/debug/softib/:
  *   <ibdev>/{replace,cqs}, <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters}
+ *   <ibdev>/port<N>/vfs (num_vfs > 0 only)
  *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}
  * Malformed writes fail with -EINVAL and change nothing.
  */
@@ -279,6 +280,12 @@ static int counters_show(struct seq_file *m, void *v)
 	for (i = 0; i < SIB_CNT_MAX; i++)
 		seq_printf(m, "%s %lld\n", sib_counter_names[i],
 			   (long long)atomic64_read(&port->cnt[i]));
+	return 0;
+}
+
+static int vfs_show(struct seq_file *m, void *v)
+{
+	sib_vf_dump(m->private, m);
 	return 0;
 }
 
@@ -621,6 +628,7 @@ SIB_KNOB_FOPS(bcast_mtu);
 SIB_KNOB_FOPS(bench);
 SIB_KNOB_FOPS(replace);
 DEFINE_SHOW_ATTRIBUTE(counters);
+DEFINE_SHOW_ATTRIBUTE(vfs);
 DEFINE_SHOW_ATTRIBUTE(cqs);
 DEFINE_SHOW_ATTRIBUTE(groups);
 DEFINE_SHOW_ATTRIBUTE(sa_selftest);
@@ -684,6 +692,8 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 		debugfs_create_file("gid", 0600, d, port, &gid_fops);
 		debugfs_create_file("counters", 0400, d, port,
 				    &counters_fops);
+		if (sib_params.num_vfs)
+			debugfs_create_file("vfs", 0400, d, port, &vfs_fops);
 	}
 }
 

@@ -112,6 +112,15 @@ static const struct ib_device_ops sib_srq_ops = {
 	INIT_RDMA_OBJ_SIZE(ib_srq, sib_srq, ibsrq),
 };
 
+/* num_vfs > 0 only: without them ib_core answers -EOPNOTSUPP */
+static const struct ib_device_ops sib_vf_ops = {
+	.get_vf_config = sib_get_vf_config,
+	.get_vf_guid = sib_get_vf_guid,
+	.get_vf_stats = sib_get_vf_stats,
+	.set_vf_guid = sib_set_vf_guid,
+	.set_vf_link_state = sib_set_vf_link_state,
+};
+
 static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 {
 	struct ib_device *ibdev = &sdev->ibdev;
@@ -133,6 +142,8 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 	ib_set_device_ops(ibdev, &sib_dev_ops);
 	if (sib_params.srq)
 		ib_set_device_ops(ibdev, &sib_srq_ops);
+	if (sib_params.num_vfs)
+		ib_set_device_ops(ibdev, &sib_vf_ops);
 }
 
 static void sib_dev_del_ports(struct sib_dev *sdev, unsigned int n)

@@ -44,6 +44,11 @@ static unsigned int max_send_sge = 18;
 module_param(max_send_sge, uint, 0444);
 MODULE_PARM_DESC(max_send_sge, "Send SGEs per WR (1..32, default 18)");
 
+static unsigned int num_vfs;
+module_param(num_vfs, uint, 0444);
+MODULE_PARM_DESC(num_vfs,
+		 "SR-IOV virtual functions per port whose settings can be set and read (0..8, default 0: no VF operations)");
+
 /*
  * Refused outside 1..SIB_MAX_SGE, at load (insmod fails) and at run time.
  * A write applies to the HCAs created afterwards (<ibdev>/replace), so that
@@ -81,7 +86,8 @@ static int check_params(void)
 	if (devices < 1 || devices > SIB_MAX_DEVICES ||
 	    ports < 1 || ports > SIB_MAX_PORTS ||
 	    (mtu != 4096 && mtu != 2048) ||
-	    max_send_sge < 1 || max_send_sge > SIB_MAX_SGE)
+	    max_send_sge < 1 || max_send_sge > SIB_MAX_SGE ||
+	    num_vfs > SIB_MAX_VFS)
 		return -EINVAL;
 	sib_params.devices = devices;
 	sib_params.ports = ports;
@@ -90,6 +96,7 @@ static int check_params(void)
 	sib_params.ud_csum = ud_csum;
 	sib_params.ud_tso = ud_tso;
 	sib_params.max_send_sge = max_send_sge;
+	sib_params.num_vfs = num_vfs;
 	return 0;
 }
 

@@ -18,6 +18,7 @@ void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num)
 	port->width = IB_WIDTH_4X;
 	port->speed = IB_SPEED_HDR;
 	INIT_LIST_HEAD(&port->node);
+	sib_vf_port_init(port);
 }
 
 void sib_port_gid(struct sib_port *port, union ib_gid *gid)

@@ -10,6 +10,8 @@
  *                                 readers on the data path use RCU instead
  *   sib_qp.lock, sib_srq.lock     work queues and QP state
  *   sib_cq.lock                   completion ring (innermost)
+ * sib_port.vf_lock (mutex) guards the SR-IOV VF settings (vf.c); it is a
+ * leaf, taken with no other softib lock held.
  * All spinlocks are taken with interrupts disabled because verbs may be
  * called from any context.
  */
@@ -45,6 +47,7 @@
 #define SIB_PERMISSIVE_LID	0xffff
 #define SIB_QPN_MAX		0xffffff
 #define SIB_GUID_BASE		0x5349420000000000ULL	/* "SIB" */
+#define SIB_MAX_VFS		8	/* num_vfs limit */
 
 /* ---- module parameters (main.c) ---- */
 struct sib_params {
@@ -56,6 +59,7 @@ struct sib_params {
 	bool ud_tso;
 	unsigned int max_send_sge;
 	unsigned int max_recv_sge;	/* for HCAs created from now on */
+	unsigned int num_vfs;		/* VFs per port, 0..SIB_MAX_VFS */
 };
 
 extern struct sib_params sib_params;
@@ -91,6 +95,14 @@ enum sib_counter {
 /* ---- objects ---- */
 struct sib_dev;
 
+/* One SR-IOV VF's settings on one port (vf.c); all under sib_port.vf_lock */
+struct sib_vf {
+	int link_state;			/* IFLA_VF_LINK_STATE_* */
+	u64 node_guid;
+	u64 port_guid;
+	u64 sets;			/* successful set_vf_* calls */
+};
+
 struct sib_port {
 	struct sib_dev *sdev;
 	u32 num;
@@ -111,6 +123,8 @@ struct sib_port {
 	struct sib_qp __rcu *special[2];	/* QP0, QP1 */
 	atomic64_t cnt[SIB_CNT_MAX];
 	struct dentry *dbg;
+	struct mutex vf_lock;		/* vfs */
+	struct sib_vf vfs[SIB_MAX_VFS];	/* the first sib_params.num_vfs */
 };
 
 struct sib_dev {
@@ -439,6 +453,21 @@ int sib_query_pkey(struct ib_device *ibdev, u32 port_num, u16 index,
 		   u16 *pkey);
 int sib_query_gid(struct ib_device *ibdev, u32 port_num, int index,
 		  union ib_gid *gid);
+
+/* ---- vf.c: SR-IOV VF settings ---- */
+void sib_vf_port_init(struct sib_port *port);
+int sib_set_vf_link_state(struct ib_device *ibdev, int vf, u32 port_num,
+			  int state);
+int sib_get_vf_config(struct ib_device *ibdev, int vf, u32 port_num,
+		      struct ifla_vf_info *ivf);
+int sib_get_vf_stats(struct ib_device *ibdev, int vf, u32 port_num,
+		     struct ifla_vf_stats *stats);
+int sib_get_vf_guid(struct ib_device *ibdev, int vf, u32 port_num,
+		    struct ifla_vf_guid *node_guid,
+		    struct ifla_vf_guid *port_guid);
+int sib_set_vf_guid(struct ib_device *ibdev, int vf, u32 port_num, u64 guid,
+		    int type);
+void sib_vf_dump(struct sib_port *port, struct seq_file *m);
 
 /* ---- obj.c: PD, MR, AH ---- */
 int sib_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata);
