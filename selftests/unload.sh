@@ -21,6 +21,7 @@ require_cmd ping iperf3
 # 20 cycles; 5 on a slow (debug) kernel, where each takes 9 s and lockdep,
 # KASAN and kmemleak see every path in the first few
 CYCLES=${CYCLES:-$([ "${RIG_SLOW:-1}" -gt 1 ] && echo 5 || echo 20)}
+MODE_CYCLES=${MODE_CYCLES:-5}
 
 # ipoib_netdevs: how many IPoIB (ARPHRD_INFINIBAND) net devices exist here.
 ipoib_netdevs()
@@ -96,10 +97,11 @@ set_mode()
 		[ "$(cat "/sys/class/net/$1/mode")" = "$2" ]
 }
 
-# One cycle: load both, bring the interfaces up and switch them to connected
-# mode (every third cycle back to datagram; odd cycles also wait for
-# carrier), unload in the order of the cycle: connected-mode state is torn
-# down by the unload as well as by the mode switch.
+# One cycle: load both, bring the interfaces up and, in the first
+# $MODE_CYCLES cycles, switch them to connected mode (every third cycle back
+# to datagram), so that connected-mode state is torn down by the unload as
+# well as by the mode switch; odd cycles also wait for carrier.  Unload in
+# the order of the cycle.
 cycle()
 {
 	local i=$1 dev first="" t0=$SECONDS
@@ -115,6 +117,7 @@ cycle()
 		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
 		first=${first:-${dev##*/}}
 		ip link set dev "${dev##*/}" up || return 1
+		[ "$i" -le "$MODE_CYCLES" ] || continue
 		set_mode "${dev##*/}" connected || return 1
 		[ $((i % 3)) != 0 ] || set_mode "${dev##*/}" datagram || return 1
 	done
