@@ -9,7 +9,7 @@
 # bench-results/ (not tracked by git).  Measure on an otherwise idle host:
 # the guest runs under TCG and shares the host's cores with anything else.
 #
-#   BENCH_ROUNDS=N (default 5), BENCH_SECS=S (default 5),
+#   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (default 5),
 #   BENCH_MODES="datagram connected"
 set -uo pipefail
 
@@ -20,7 +20,7 @@ make -s --no-print-directory || exit 1
 mkdir -p bench-results
 stamp=$(date +%Y%m%d-%H%M%S)
 out=bench-results/tcp-$stamp.txt
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-7}
 secs=${BENCH_SECS:-5}
 # per round and driver: two loads, 2 modes x 2 directions of iperf3
 tmo=$((rounds * 2 * (120 + 4 * (secs + 15)) + 300))

@@ -12,7 +12,7 @@
 # and a table: per row the median, min and max of each driver and the ratio
 # of the medians (ours / reference).
 #
-#   BENCH_ROUNDS  rounds (default 5)        BENCH_SECS  iperf3 -t (default 5)
+#   BENCH_ROUNDS  rounds (default 7)        BENCH_SECS  iperf3 -t (default 5)
 #   BENCH_MODES   "datagram connected"      BENCH_OUT   samples file (default
 #                                           a temporary one)
 #
@@ -24,7 +24,7 @@ source "$(dirname "$0")/../ib_lib.sh"
 
 require_cmd iperf3 ss
 
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-5}
 MODES=${BENCH_MODES:-datagram connected}
 SAMPLES=${BENCH_OUT:-$(mktemp)}
