@@ -78,6 +78,17 @@ struct ipib_pseudo_header {
 	u8 hwaddr[INFINIBAND_ALEN];
 };
 
+/*
+ * The same 20 bytes in front of a received packet: what the completion says
+ * about the sender, for header_ops->parse (packet captures, nflog).
+ */
+struct ipib_rx_source {
+	u8 zero[4];
+	__be16 slid;		/* the sender's LID */
+	u8 pad[6];
+	u8 guid[8];		/* its port GUID when a GRH came, else zero */
+};
+
 /* Interface modes (sysfs mode, IFLA_IPOIB_MODE). */
 enum ipib_mode {
 	IPIB_MODE_DATAGRAM,
@@ -544,7 +555,8 @@ void ipib_ib_stop(struct ipib_dev *dev);
 int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
 		   unsigned int recvq);
 void ipib_recv_comp(struct ib_cq *cq, void *ctx);
-void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type);
+void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
+		     u16 slid, const u8 *guid);
 
 /* ipoib_tx.c */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
@@ -588,6 +600,7 @@ void ipib_paths_set_tclass(struct ipib_dev *dev, u8 tclass);
 bool ipib_paths_ready(struct ipib_dev *dev);
 void ipib_paths_flush(struct ipib_dev *dev);
 void ipib_paths_refresh(struct ipib_dev *dev);
+bool ipib_paths_guid_of_lid(struct ipib_dev *dev, u16 lid, u8 *guid);
 int ipib_paths_watch_neighbours(void);
 void ipib_paths_unwatch_neighbours(void);
 void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,

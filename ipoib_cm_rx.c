@@ -791,7 +791,7 @@ void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc)
 		dev_core_stats_rx_dropped_inc(dev->ndev);
 		return;
 	}
-	ipib_rx_deliver(dev, skb, PACKET_HOST);
+	ipib_rx_deliver(dev, skb, PACKET_HOST, wc->slid, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -124,17 +124,25 @@ static u8 rx_pkt_type(struct ipib_dev *dev, const struct ib_grh *grh)
  * @dev: the interface
  * @skb: the packet, at its IPoIB header, headroom for the pseudo header
  * @type: PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST
+ * @slid: the sender's LID
+ * @guid: the sender's port GUID (8 bytes) when the packet had a GRH, or NULL
  *
- * RX NAPI context; counts the packet.
+ * RX NAPI context; counts the packet.  The sender goes into the pseudo
+ * header (struct ipib_rx_source) in front of the IPoIB header, where
+ * header_ops->parse finds it.
  */
-void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type)
+void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
+		     u16 slid, const u8 *guid)
 {
 	struct ipib_ring_stats *st = &dev->ud.rx.stats;
 	struct ipib_header *hdr = (struct ipib_header *)skb->data;
+	struct ipib_rx_source src = { .slid = cpu_to_be16(slid) };
 
 	skb->protocol = hdr->proto;
-	/* a zero pseudo header in front: packet sockets see no source */
-	memset(skb_push(skb, IPIB_PSEUDO_LEN), 0, IPIB_PSEUDO_LEN);
+	/* @guid may point into the headroom about to be overwritten */
+	if (guid)
+		memcpy(src.guid, guid, sizeof(src.guid));
+	memcpy(skb_push(skb, sizeof(src)), &src, sizeof(src));
 	skb_reset_mac_header(skb);
 	skb_pull(skb, IPIB_HARD_LEN);
 	skb->pkt_type = type;
@@ -160,7 +168,8 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
 	    (wc->wc_flags & IB_WC_IP_CSUM_OK))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	ipib_rx_deliver(dev, skb, type);
+	ipib_rx_deliver(dev, skb, type, wc->slid,
+			grh ? grh->sgid.raw + 8 : NULL);
 }
 
 static void rx_handle_error(struct ipib_dev *dev, struct ib_wc *wc,

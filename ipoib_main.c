@@ -73,9 +73,44 @@ static int ipib_hard_header(struct sk_buff *skb, struct net_device *ndev,
 	return IPIB_HARD_LEN;
 }
 
+/*
+ * header_ops->parse: the source of a packet for packet sockets (captures),
+ * nflog and nfqueue.  All of them take at most 8 bytes (the sll_addr of
+ * sockaddr_ll and of libpcap's cooked header, hw_addr[8] in the netfilter
+ * messages), less than the 20-byte address, so the answer is the part that
+ * names the sending port: its port GUID (bytes 12-19 of its address).  Ours
+ * on transmit; on receive the sender's, from the GRH or, for unicast that
+ * came without one, from the path cache by the sender's LID.
+ */
+static int ipib_header_parse(const struct sk_buff *skb,
+			     const struct net_device *ndev, unsigned char *haddr)
+{
+	const struct ipib_rx_source *src;
+
+	if (skb->pkt_type == PACKET_OUTGOING) {
+		memcpy(haddr, ndev->dev_addr + 12, 8);
+		return 8;
+	}
+	if (skb_mac_header_len(skb) < IPIB_HARD_LEN)
+		return 0;
+	src = (const struct ipib_rx_source *)skb_mac_header(skb);
+	if (memchr_inv(src->guid, 0, sizeof(src->guid))) {
+		memcpy(haddr, src->guid, sizeof(src->guid));
+		return sizeof(src->guid);
+	}
+	if (src->slid &&
+	    ipib_paths_guid_of_lid(ipib_priv(ndev), be16_to_cpu(src->slid),
+				   haddr))
+		return 8;
+	return 0;
+}
+
 static const struct header_ops ipib_header_ops = {
 	.create = ipib_hard_header,
+	.parse = ipib_header_parse,
 };
+
+static_assert(sizeof(struct ipib_rx_source) == IPIB_PSEUDO_LEN);
 
 static bool mcast_proto_ok(__be16 proto)
 {

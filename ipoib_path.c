@@ -497,6 +497,34 @@ void ipib_paths_refresh(struct ipib_dev *dev)
 	spin_unlock_bh(&dev->lock);
 }
 
+/**
+ * ipib_paths_guid_of_lid - the port GUID behind a LID the cache knows
+ * @dev: the interface
+ * @lid: a sender's LID, from a receive completion
+ * @guid: 8 bytes, the GUID of the first resolved path to @lid
+ *
+ * For header_ops->parse only (a packet capture or nflog asks for the
+ * sender of a packet that came without a GRH): walks the whole cache.
+ * Softirq or process context.  Return: whether a path to @lid was found.
+ */
+bool ipib_paths_guid_of_lid(struct ipib_dev *dev, u16 lid, u8 *guid)
+{
+	bool found = false;
+	struct rb_node *n;
+
+	spin_lock_bh(&dev->lock);
+	for (n = rb_first(&dev->paths.tree); n && !found; n = rb_next(n)) {
+		struct ipib_path *path = rb_entry(n, struct ipib_path, node);
+
+		if (!path->ah || be32_to_cpu(sa_path_get_dlid(&path->rec)) != lid)
+			continue;
+		memcpy(guid, path->dgid.raw + 8, 8);
+		found = true;
+	}
+	spin_unlock_bh(&dev->lock);
+	return found;
+}
+
 /*
  * A neighbour entry of one of our interfaces failed: its unicast probes went
  * unanswered.  Query the peer's path again, keeping its AH meanwhile.  Only

@@ -15,7 +15,8 @@
 #    traffic must still flow (a stale destination on the peer would stop it);
 #  - an Ethernet (dummy) slave is refused by an IPoIB bond, cleanly;
 #  - all of it in datagram mode, then in connected mode with MTU 65520 on
-#    the bond (full-size DF pings after each failover).
+#    the bond (full-size DF pings after each failover), then with two P_Key
+#    children (partition 0x8003) as slaves and a child of the peer's port.
 #
 #   ns a                                          ns b
 #   bond0 192.0.2.1 (active-backup, miimon 100)   $IB_P 192.0.2.2
@@ -31,6 +32,8 @@ BOND=bond0
 IB_S1=
 IB_S2=
 IB_P=
+# The partition of the bond of two P_Key children.
+B_PKEY=0x8003
 # A failover must not cost more than this many pings (at 5 per second).
 MAX_LOST=${MAX_LOST:-15}
 TCP_BYTES=$((512 * 1024))
@@ -274,6 +277,43 @@ test_ether_slave()
 	log_test "$mode: an Ethernet slave is refused by an IPoIB bond"
 }
 
+# children_setup: the slaves and the peer become P_Key children of
+# partition B_PKEY (sysfs create_child) on the same ports; the parents stay
+# up without addresses, the peer's addresses move to its child.
+children_setup()
+{
+	local k dev
+
+	bond_del
+	for k in softib0 softib1 softib2; do
+		sib_write "$(sib_port_knob "$k" 1 pkeys)" "+$B_PKEY" ||
+			fail_all "cannot add $B_PKEY to $k port 1" "children: bond setup"
+		defer sib_write "$(sib_port_knob "$k" 1 pkeys)" "-$B_PKEY"
+	done
+	for dev in "$IB_S1" "$IB_S2"; do
+		ip -n "$NS_A" link set "$dev" up
+		ns_sysfs_write "$NS_A" "/sys/class/net/$dev/create_child" "$B_PKEY" ||
+			fail_all "create_child $B_PKEY on $dev failed" "children: bond setup"
+	done
+	ns_sysfs_write "$NS_B" "/sys/class/net/$IB_P/create_child" "$B_PKEY" ||
+		fail_all "create_child $B_PKEY on $IB_P failed" "children: bond setup"
+	ip -n "$NS_B" addr flush dev "$IB_P"
+	IB_S1=$IB_S1.${B_PKEY#0x} IB_S2=$IB_S2.${B_PKEY#0x} IB_P=$IB_P.${B_PKEY#0x}
+	# the reference creates a child in the initial namespace, whatever
+	# its parent's: move it next to the parent
+	for dev in "$NS_A $IB_S1" "$NS_A $IB_S2" "$NS_B $IB_P"; do
+		read -r k dev <<<"$dev"
+		[ "$(link_ns "$dev" "$k" "")" = "$k" ] || ip link set "$dev" netns "$k" ||
+			fail_all "cannot move $dev to ns $k" "children: bond setup"
+	done
+	ip -n "$NS_B" addr add "$IP4_B/24" dev "$IB_P" &&
+		ip -n "$NS_B" -6 addr add "$IP6_B/64" dev "$IB_P" nodad &&
+		ip -n "$NS_B" link set "$IB_P" up ||
+		fail_all "cannot configure $IB_P" "children: bond setup"
+	wait_for 30 has_carrier "$NS_B" "$IB_P" ||
+		fail_all "$IB_P has no carrier" "children: bond setup"
+}
+
 setup_topology
 require_sib_knob "$(sib_port_knob softib0 1 link)"
 test_other_modes
@@ -287,4 +327,11 @@ if require_feature connected "connected: bond with MTU $IPOIB_CM_MTU"; then
 	bond_setup connected "$IPOIB_CM_MTU"
 	test_basic connected "$IPOIB_CM_MTU"
 	test_failovers connected "$IPOIB_CM_MTU"
+fi
+
+if require_feature pkey-child "P_Key children: bond of two children"; then
+	children_setup
+	bond_setup "datagram" ""
+	test_basic "P_Key $B_PKEY children" ""
+	test_failovers "P_Key $B_PKEY children" ""
 fi
