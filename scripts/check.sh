@@ -3,12 +3,15 @@
 #
 # check.sh [--static]: everything `make check` verifies, as KTAP.
 #
-#   deps, build (W=1, warnings are errors), sparse (C=2), checkpatch --strict,
+#   deps, build (W=1, warnings are errors) with sparse (C=2), checkpatch --strict,
 #   cleanroom-check, shellcheck, the in-tree build (the driver in place of
 #   drivers/infiniband/ulp/ipoib of the debug kernel's source, W=1 and
 #   sparse, CONFIG_INFINIBAND_IPOIB_CM and _DEBUG each on and off), the rig
 #   self-test (a planted splat must fail a guest run and be blamed on its
-#   script), then the guest suite for each kernel x driver.
+#   script), then the guest suite for each kernel x driver.  checkpatch,
+#   cleanroom-check and the in-tree builds need no guest: when a guest suite
+#   follows, they run beside it at the lowest CPU priority and their results
+#   come after its.
 #
 # The guest suite boots each guest once per batch of test scripts
 # (selftests/run_tests.sh runs them one after the other and resets the
@@ -76,17 +79,87 @@ time_note() {
 	times+=("$1 $2")
 }
 
-# result ok|fail|skip NAME [REASON]
+# result ok|fail|skip NAME [REASON]: in a background group (bg_file set),
+# a line of its results file instead.
 result() {
 	local secs=$((SECONDS - step_start))
 
+	if [ -n "${bg_file:-}" ]; then
+		printf '%s\t%s\t%s\t%s\n' "$1" "$secs" "$2" "${3:-}" >>"$bg_file"
+		return
+	fi
+	ktap_line "$1" "$secs" "$2" "${3:-}"
+}
+
+# ktap_line ok|fail|skip SECS NAME [REASON]: count and print one result.
+ktap_line() {
 	n=$((n + 1))
-	time_note "$2" "$secs"
+	time_note "$3" "$2"
 	case "$1" in
-	ok) pass=$((pass + 1)); echo "ok $n $2 # ${secs}s" ;;
-	skip) skip=$((skip + 1)); echo "ok $n $2 # SKIP $3" ;;
-	*) fail=$((fail + 1)); echo "not ok $n $2${3:+ # $3}" ;;
+	ok) pass=$((pass + 1)); echo "ok $n $3 # ${2}s" ;;
+	skip) skip=$((skip + 1)); echo "ok $n $3 # SKIP $4" ;;
+	*) fail=$((fail + 1)); echo "not ok $n $3${4:+ # $4}" ;;
 	esac
+}
+
+# Steps that no guest needs (checkpatch, cleanroom-check, the in-tree
+# builds) run beside the guest suite when one follows, at the lowest CPU
+# priority, so that they take what the guests leave idle (the stock
+# kernel's guests wait on timers much of the time) instead of delaying
+# them; their results are reported after the guests'.  The debug kernel's
+# module builds run beside the stock kernel's guests the same way, and the
+# first debug batch waits for them.
+# bg_group NAME NICE FUNC...: run the FUNCs one after the other in the
+# background at NICE; their output goes to $logdir/bg-NAME.out, their
+# results to $logdir/bg-NAME.results.  Without a guest suite (--static)
+# they run here.
+bg_groups=()
+bg_group() {
+	local name=$1 prio=$2 file=$logdir/bg-$1.results f
+
+	shift 2
+	if [ "$static_only" = 1 ]; then
+		for f in "$@"; do "$f"; done
+		return
+	fi
+	: >"$file"
+	(
+		renice -n "$prio" -p "$BASHPID" >/dev/null 2>&1
+		bg_file=$file
+		for f in "$@"; do "$f"; done
+	) >"$logdir/bg-$name.out" 2>&1 &
+	bg_groups+=("$! $file")
+	echo "# $* run in the background (results at the end)"
+}
+
+# bg_wait NAME: wait until background group NAME (if any) has finished.
+bg_wait() {
+	local g pid file
+
+	for g in "${bg_groups[@]}"; do
+		read -r pid file <<<"$g"
+		[ "$file" = "$logdir/bg-$1.results" ] || continue
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 1
+		done
+	done
+}
+
+# bg_collect: wait for the background groups and report their results.
+bg_collect() {
+	local g pid file st secs name why
+
+	for g in "${bg_groups[@]}"; do
+		read -r pid file <<<"$g"
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 1
+		done
+		indent <"${file%.results}.out"
+		while IFS=$'\t' read -r st secs name why; do
+			ktap_line "$st" "$secs" "$name" "$why"
+		done <"$file"
+	done
+	bg_groups=()
 }
 
 # run_step NAME CMD...: one KTAP line for CMD; its output is shown on failure.
@@ -114,6 +187,7 @@ our_files() {
 finish() {
 	local t
 
+	bg_collect
 	for t in "${times[@]}"; do
 		echo "# time: ${t% *} ${t##* }s"
 	done
@@ -130,26 +204,26 @@ run_step "deps" ./scripts/deps.sh
 
 stock_kdir=/lib/modules/$(make -s --no-print-directory print-stock-krel)/build
 
+# build_werror KDIR [SPARSE]: the modules with W=1 and warnings as errors;
+# with SPARSE (C=1 or C=2) sparse runs on the files too, and its
+# diagnostics about our files fail the step (not those about the kernel's
+# headers).
 build_werror() {
-	make -s --no-print-directory KDIR="$1" W=1 EXTRA_FLAGS=-Werror >"$logdir/build.out" 2>&1
-	local rc=$?
+	local out rc
 
-	cat "$logdir/build.out"
+	out=$logdir/build-$(echo "$1" | tr -c 'a-zA-Z0-9\n' _).out
+	make -s --no-print-directory KDIR="$1" W=1 ${2:+"$2"} EXTRA_FLAGS=-Werror >"$out" 2>&1
+	rc=$?
+	cat "$out"
 	[ "$rc" -eq 0 ] || return "$rc"
-	! grep -E 'warning:|error:' "$logdir/build.out"
+	! grep -E 'warning:|error:' "$out" | grep -vE '^(/usr/|/lib/|/var/)'
 }
-run_step "build W=1 -Werror (stock 6.12)" build_werror "$stock_kdir"
-
-sparse_check() {
-	local out=$logdir/sparse.out
-
-	make --no-print-directory KDIR="$stock_kdir" C=2 >"$out" 2>&1 || { cat "$out"; return 1; }
-	# Only diagnostics about our files count (kernel headers are not ours).
-	! grep -E ':[0-9]+:[0-9]+: (warning|error):' "$out" | grep -vE '^(/usr/|/lib/|/var/)'
-}
+# One pass: every file is compiled and checked by sparse (C=2: all files,
+# not only those rebuilt).
 if command -v sparse >/dev/null; then
-	run_step "sparse C=2" sparse_check
+	run_step "build W=1 -Werror, sparse C=2 (stock 6.12)" build_werror "$stock_kdir" C=2
 else
+	run_step "build W=1 -Werror (stock 6.12)" build_werror "$stock_kdir"
 	step "sparse"; result fail "sparse C=2" "sparse not installed"
 fi
 
@@ -164,7 +238,9 @@ checkpatch() {
 	"$src/scripts/checkpatch.pl" --strict --no-tree --no-summary --terse \
 		--show-types -f "${files[@]}"
 }
-run_step "checkpatch --strict" checkpatch
+checkpatch_step() {
+	run_step "checkpatch --strict" checkpatch
+}
 
 cleanroom() {
 	local tool rc
@@ -178,15 +254,18 @@ cleanroom() {
 	rc=$?
 	return "$rc"
 }
-step "cleanroom-check"
-cleanroom >"$logdir/cleanroom.log" 2>&1
-case $? in
-0) result ok "cleanroom-check" ;;
-2) indent <"$logdir/cleanroom.log"
-   result skip "cleanroom-check" "cannot check here: $(tail -n 1 "$logdir/cleanroom.log")" ;;
-*) indent <"$logdir/cleanroom.log"
-   result fail "cleanroom-check" "shared runs with upstream IPoIB" ;;
-esac
+cleanroom_step() {
+	step "cleanroom-check"
+	cleanroom >"$logdir/cleanroom.log" 2>&1
+	case $? in
+	0) result ok "cleanroom-check" ;;
+	2) indent <"$logdir/cleanroom.log"
+	   result skip "cleanroom-check" "cannot check here: $(tail -n 1 "$logdir/cleanroom.log")" ;;
+	*) indent <"$logdir/cleanroom.log"
+	   result fail "cleanroom-check" "shared runs with upstream IPoIB" ;;
+	esac
+}
+bg_group lint 19 checkpatch_step cleanroom_step
 
 # Shell lint: the rig's scripts must be clean; for the test scripts of the
 # other areas the findings are shown as advice (not counted).
@@ -223,7 +302,7 @@ intree_steps() {
 intree_done=0
 intree_maybe() {
 	if selftests/vm/build-debug-kernel.sh --status; then
-		intree_steps
+		bg_group intree 19 intree_steps
 	else
 		step "in-tree build"
 		result skip "in-tree build" "the debug kernel (its .config) is not built yet"
@@ -613,6 +692,13 @@ plan_stock_default() {
 	done
 }
 
+# The debug kernel's modules: ours and softib, and the renamed reference.
+debug_builds() {
+	run_step "build W=1 -Werror (debug kernel)" build_werror "$dbg/build"
+	run_step "reference renamed ib_ipoib_ref (debug kernel, interop)" \
+		scripts/build-ref-ipoib.sh --kdir "$dbg/build"
+}
+
 for k in $kernels; do
 	if [ "$k" = debug ]; then
 		step "debug kernel (cached build or a fresh one, ~10-30 min)"
@@ -623,10 +709,8 @@ for k in $kernels; do
 			result fail "debug kernel" "build failed"
 			continue
 		fi
-		run_step "build W=1 -Werror (debug kernel)" build_werror "$dbg/build"
 		[ "$intree_done" = 1 ] || intree_maybe
-		run_step "reference renamed ib_ipoib_ref (debug kernel, interop)" \
-			scripts/build-ref-ipoib.sh --kdir "$dbg/build"
+		bg_group debugbuild 10 debug_builds
 	else
 		run_step "reference renamed ib_ipoib_ref (stock kernel, interop)" \
 			scripts/build-ref-ipoib.sh
@@ -670,6 +754,8 @@ next=0
 reported=0
 while [ "$reported" -lt ${#jobs_list[@]} ]; do
 	while [ ${#running[@]} -lt "$guest_jobs" ] && [ "$next" -lt ${#jobs_list[@]} ]; do
+		read -r k _ <<<"${jobs_list[$next]}"
+		[ "$k" != debug ] || bg_wait debugbuild
 		# shellcheck disable=SC2086 # "kernel driver id tests..." split on purpose
 		guest_batch ${jobs_list[$next]} &
 		running+=("$!")

@@ -16,6 +16,7 @@
 #  - `ip -d link`: link/infiniband with the 20-byte address, the broadcast
 #    address with the interface's P_Key in bytes 8-9, and the ipoib details
 #    (pkey, mode, umcast) of parent and child;
+#  - `ethtool -i`: driver ib_ipoib, the HCA's firmware version and bus;
 #  - `rdma link`, `ibstat` and `ibstatus` show the port behind the
 #    interface: its GID and GUID are the ones in the interface's address,
 #    its state ACTIVE while the interface has carrier, the same LID as sysfs.
@@ -250,6 +251,26 @@ test_port_tools()
 	fi
 }
 
+# ethtool -i names the driver, the HCA's firmware (as `rdma dev` shows it)
+# and the HCA's parent device (the bus information).
+test_ethtool_info()
+{
+	local out fw bus dev
+
+	for dev in "$IB_A" "$CA"; do
+		out=$(in_ns "$NS_A" ethtool -i "$dev")
+		fw=$(rdma dev show softib0 | sed -n 's/.* fw \(.*\) node_guid.*/\1/p')
+		bus=$(basename "$(readlink -f /sys/class/infiniband/softib0/device)")
+		[[ $out == *"driver: ib_ipoib"* ]]
+		check_err $? "$dev: ethtool -i: no 'driver: ib_ipoib'"
+		[ -n "$fw" ] && [[ $out == *"firmware-version: $fw"$'\n'* ]]
+		check_err $? "$dev: ethtool -i firmware '$(echo "$out" | grep firmware)', rdma dev says '$fw'"
+		[ -n "$bus" ] && [[ $out == *"bus-info: $bus"$'\n'* ]]
+		check_err $? "$dev: ethtool -i '$(echo "$out" | grep bus-info)', the HCA's parent is '$bus'"
+	done
+	log_test "ethtool -i: driver, firmware and bus of the HCA (parent and child)"
+}
+
 # shellcheck disable=SC2119	# no softib parameters
 ib_pair_setup
 KA=$(sib_port_knob softib0 1 pkeys)
@@ -276,4 +297,5 @@ test_capture_parent
 test_capture_child
 test_capture_source
 test_ip_details
+test_ethtool_info
 test_port_tools
