@@ -285,11 +285,7 @@ children_setup()
 	local k dev
 
 	bond_del
-	for k in softib0 softib1 softib2; do
-		sib_write "$(sib_port_knob "$k" 1 pkeys)" "+$B_PKEY" ||
-			fail_all "cannot add $B_PKEY to $k port 1" "children: bond setup"
-		defer sib_write "$(sib_port_knob "$k" 1 pkeys)" "-$B_PKEY"
-	done
+	sib_pkey_add "$B_PKEY" softib0 softib1 softib2
 	for dev in "$IB_S1" "$IB_S2"; do
 		ip -n "$NS_A" link set "$dev" up
 		ns_sysfs_write "$NS_A" "/sys/class/net/$dev/create_child" "$B_PKEY" ||

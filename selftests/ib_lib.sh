@@ -35,6 +35,23 @@ require_sib_knob()
 	[ -e "$1" ] || skip_all "softib has no $1 yet"
 }
 
+# sib_pkey_add PKEY IBDEV...: add PKEY to port 1's P_Key table of each
+# IBDEV, removed again at exit; skips the script when softib has no pkeys
+# knob, fails it when a write fails.
+sib_pkey_add()
+{
+	local pkey=$1 dev knob
+
+	shift
+	for dev in "$@"; do
+		knob=$(sib_port_knob "$dev" 1 pkeys)
+		require_sib_knob "$knob"
+		sib_write "$knob" "+$pkey" ||
+			fail_all "cannot add $pkey to $dev port 1's P_Key table" "P_Key $pkey"
+		defer sib_write "$knob" "-$pkey"
+	done
+}
+
 # sib_groups: the SA's multicast group dump.
 sib_groups()
 {

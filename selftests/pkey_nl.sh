@@ -461,14 +461,7 @@ test_nl_vf_unsupported()
 
 # shellcheck disable=SC2119	# no softib parameters
 ib_pair_setup
-KA=$(sib_port_knob softib0 1 pkeys)
-KB=$(sib_port_knob softib1 1 pkeys)
-require_sib_knob "$KA"
-if ! { sib_write "$KA" "+$NL_PKEY" && sib_write "$KB" "+$NL_PKEY"; }; then
-	fail_all "cannot add $NL_PKEY to the ports' P_Key tables"
-fi
-defer sib_write "$KA" "-$NL_PKEY"
-defer sib_write "$KB" "-$NL_PKEY"
+sib_pkey_add "$NL_PKEY" softib0 softib1
 defer cleanup_links
 
 test_nl_add

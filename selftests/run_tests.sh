@@ -153,6 +153,34 @@ unload_leftovers() {
 	done
 }
 
+# Modules that stay loaded from one script to the next: what was loaded
+# when the batch started and the RDMA core that every script loads (smoke.sh
+# unloads it itself).  Whatever else a script loaded, directly or through a
+# tool (ibv_devinfo loads ib_uverbs, rdma_cm users rdma_cm, ...), goes, so
+# that the next script starts from the same state.
+keep_modules=" $(awk '{ printf "%s ", $1 }' /proc/modules 2>/dev/null) ib_core ib_cm ib_umad "
+
+# unload_extra: rmmod the modules beyond keep_modules, in any order, over a
+# few passes (one in use by another goes once that one is gone); prints
+# those still loaded.
+unload_extra() {
+	local m rest try
+
+	for try in 1 2 3 4 5; do
+		rest=()
+		while read -r m _; do
+			[[ $keep_modules == *" $m "* ]] || rest+=("$m")
+		done </proc/modules
+		[ ${#rest[@]} -gt 0 ] || return 0
+		[ "$try" = 5 ] && break
+		[ "$try" != 1 ] || echo "# run_tests: unloading modules the script loaded: ${rest[*]}" >&2
+		for m in "${rest[@]}"; do
+			rmmod "$m" 2>/dev/null
+		done
+	done
+	echo "${rest[*]}"
+}
+
 pass=0 fail=0 skip=0 n=0
 echo "TAP version 13"
 echo "1..${#tests[@]}"
@@ -186,6 +214,9 @@ for t in "${tests[@]}"; do
 		# Namespaces a script left behind (lib.sh deletes its own).
 		ip -all netns delete 2>/dev/null
 		stuck=$(unload_leftovers)
+		extra=$(unload_extra)
+		[ -z "$extra" ] ||
+			echo "# run_tests: modules loaded by $t that stay (in use): $extra"
 	fi
 	kmsg "RIG: test $t end jiffies=$(jiffies)"
 	p=$(grep -cE '^ok [0-9]+ ' "$out")

@@ -141,29 +141,30 @@ cooked_checks()
 	check_err $? "$name: ARPHRD in the cooked headers is '$hatypes', expected 0020"
 }
 
-test_capture_parent()
+# capture_case NAME DEV PEER_DEV PEER_IP4 IP4 [PEER_IP6 IP6]: tcpdump on
+# DEV (ns a) while traffic goes to the peer (ns b); the decode checks.
+capture_case()
 {
+	local name=$1 dev=$2 pdev=$3 pip4=$4 ip4=$5 pip6=${6:-} ip6=${7:-}
 	local adda addb
 
-	adda=$(ib_addr "$NS_A" "$IB_A") addb=$(ib_addr "$NS_B" "$IB_B")
-	cap_start "$NS_A" "$IB_A" parent || check_err 1 "tcpdump did not start on $IB_A"
-	traffic "$NS_A" "$IP4_B" "$IP6_B" "$NS_B" "$IB_A" "$IB_B"
-	cap_stop parent
-	cooked_checks parent
-	decode_checks parent "$IP4_A" "$IP4_B" "$adda" "$addb" "$IP6_A" "$IP6_B"
+	adda=$(ib_addr "$NS_A" "$dev") addb=$(ib_addr "$NS_B" "$pdev")
+	cap_start "$NS_A" "$dev" "$name" || check_err 1 "tcpdump did not start on $dev"
+	traffic "$NS_A" "$pip4" "$pip6" "$NS_B" "$dev" "$pdev"
+	cap_stop "$name"
+	cooked_checks "$name"
+	decode_checks "$name" "$ip4" "$pip4" "$adda" "$addb" "$ip6" "$pip6"
+}
+
+test_capture_parent()
+{
+	capture_case parent "$IB_A" "$IB_B" "$IP4_B" "$IP4_A" "$IP6_B" "$IP6_A"
 	log_test "tcpdump on $IB_A: ARP, ICMP, TCP and ND with 20-byte addresses"
 }
 
 test_capture_child()
 {
-	local adda addb
-
-	adda=$(ib_addr "$NS_A" "$CA") addb=$(ib_addr "$NS_B" "$CB")
-	cap_start "$NS_A" "$CA" child || check_err 1 "tcpdump did not start on $CA"
-	traffic "$NS_A" "$C4_B" "" "$NS_B" "$CA" "$CB"
-	cap_stop child
-	cooked_checks child
-	decode_checks child "$C4_A" "$C4_B" "$adda" "$addb"
+	capture_case child "$CA" "$CB" "$C4_B" "$C4_A"
 	log_test "tcpdump on child $CA (connected): ARP, ICMP and TCP"
 }
 
@@ -273,14 +274,7 @@ test_ethtool_info()
 
 # shellcheck disable=SC2119	# no softib parameters
 ib_pair_setup
-KA=$(sib_port_knob softib0 1 pkeys)
-KB=$(sib_port_knob softib1 1 pkeys)
-require_sib_knob "$KA"
-if ! { sib_write "$KA" "+$T_PKEY" && sib_write "$KB" "+$T_PKEY"; }; then
-	fail_all "cannot add $T_PKEY to the ports' P_Key tables"
-fi
-defer sib_write "$KA" "-$T_PKEY"
-defer sib_write "$KB" "-$T_PKEY"
+sib_pkey_add "$T_PKEY" softib0 softib1
 CA=$IB_A.8001 CB=$IB_B.8001
 for side in "$NS_A $IB_A $CA $C4_A" "$NS_B $IB_B $CB $C4_B"; do
 	read -r ns par ch ip4 <<<"$side"
