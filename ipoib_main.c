@@ -79,29 +79,33 @@ static int ipib_hard_header(struct sk_buff *skb, struct net_device *ndev,
  * sockaddr_ll and of libpcap's cooked header, hw_addr[8] in the netfilter
  * messages), less than the 20-byte address, so the answer is the part that
  * names the sending port: its port GUID (bytes 12-19 of its address).  Ours
- * on transmit; on receive the sender's, from the GRH or, for unicast that
- * came without one, from the path cache by the sender's LID.
+ * on transmit and on multicast looped back to us; on receive the sender's,
+ * from the GRH or, for unicast that came without one, from the path cache
+ * by the sender's LID.
  */
 static int ipib_header_parse(const struct sk_buff *skb,
 			     const struct net_device *ndev, unsigned char *haddr)
 {
 	const struct ipib_rx_source *src;
+	const size_t len = sizeof(src->guid);
 
-	if (skb->pkt_type == PACKET_OUTGOING) {
-		memcpy(haddr, ndev->dev_addr + 12, 8);
-		return 8;
+	/* our own: sent, or looped back (multicast) with our pseudo header */
+	if (skb->pkt_type == PACKET_OUTGOING ||
+	    skb->pkt_type == PACKET_LOOPBACK) {
+		memcpy(haddr, ndev->dev_addr + INFINIBAND_ALEN - len, len);
+		return len;
 	}
 	if (skb_mac_header_len(skb) < IPIB_HARD_LEN)
 		return 0;
 	src = (const struct ipib_rx_source *)skb_mac_header(skb);
-	if (memchr_inv(src->guid, 0, sizeof(src->guid))) {
-		memcpy(haddr, src->guid, sizeof(src->guid));
-		return sizeof(src->guid);
+	if (memchr_inv(src->guid, 0, len)) {
+		memcpy(haddr, src->guid, len);
+		return len;
 	}
 	if (src->slid &&
 	    ipib_paths_guid_of_lid(ipib_priv(ndev), be16_to_cpu(src->slid),
 				   haddr))
-		return 8;
+		return len;
 	return 0;
 }
 
