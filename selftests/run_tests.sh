@@ -97,7 +97,7 @@ reap_leftovers() {
 	mapfile -t pids < <(leftover_pids)
 	[ ${#pids[@]} -gt 0 ] || return 0
 	echo "# run_tests: killing processes left running: $(for p in "${pids[@]}"; do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-40; echo -n '; '; done)"
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-40; echo -n '; '; done)"
 	kill -TERM "${pids[@]}" 2>/dev/null
 	deadline=$((SECONDS + 5 * slow))
 	while [ "$SECONDS" -lt "$deadline" ]; do
