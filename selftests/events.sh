@@ -16,7 +16,11 @@
 #  - a LID change with no SM event at all (c's port): ours queries the
 #    peer's path again once a's neighbour entry for it fails its unicast
 #    probes, and traffic comes back by itself (the reference waits for an
-#    SM event).
+#    SM event);
+#  - P_Key children (0x8001 on a and b) follow their parents: after an SM
+#    restart (every group forgotten) both rejoin the partition's broadcast
+#    group and child traffic recovers; b's link down takes the child's
+#    carrier too, link up brings it and its traffic back.
 #
 #   ns a                      ns b                      ns c
 #   $IB_A 192.0.2.1           $IB_B 192.0.2.2           $IB_C 192.0.2.3
@@ -35,6 +39,10 @@ SM=$SIB_DBG/fabric/sm
 SA=$SIB_DBG/fabric/sa
 NS_C=c
 IP4_C=192.0.2.3
+C_PKEY=0x8001
+C_BCAST=ff12:401b:8001:0000:0000:0000:ffff:ffff
+C4_A=192.0.5.1
+C4_B=192.0.5.2
 IP6_C=2001:db8::3
 
 # recovered WHAT: both directions ping within RECOVER seconds; logs the time.
@@ -337,6 +345,61 @@ test_lid_change_silent()
 }
 
 ib_pair_setup devices=3
+# child_setup NS PARENT IP4: the P_Key $C_PKEY child PARENT.8001 in NS, up
+# with IP4/24 (deleted at exit).
+child_setup()
+{
+	local ns=$1 ch=$2.${C_PKEY#0x}
+
+	ip -n "$ns" link add link "$2" name "$ch" type ipoib pkey "$C_PKEY" || return 1
+	defer ip -n "$ns" link del "$ch"
+	ip -n "$ns" addr add "$3/24" dev "$ch" && ip -n "$ns" link set "$ch" up
+}
+
+# children_in_bcast: both ports are full members of the child partition's
+# broadcast group.
+children_in_bcast()
+{
+	sib_group_has_member "$C_BCAST" "$(sib_gid softib0 1)" 1 &&
+		sib_group_has_member "$C_BCAST" "$(sib_gid softib1 1)" 1
+}
+
+test_child_events()
+{
+	local pkeys cb=$IB_B.${C_PKEY#0x} link
+
+	pkeys=$(sib_port_knob softib0 1 pkeys)
+	if [ ! -e "$pkeys" ]; then
+		log_test_skip "children: SM restart and link events" "softib has no $pkeys"
+		return
+	fi
+	sib_pkey_add "$C_PKEY" softib0 softib1
+	child_setup "$NS_A" "$IB_A" "$C4_A" && child_setup "$NS_B" "$IB_B" "$C4_B" ||
+		fail_all "cannot create the P_Key $C_PKEY children" "children"
+	wait_ping "$NS_A" "$C4_B" "$RECOVER" || fail_all "no traffic between the children" "children"
+
+	sib_write "$SM" restart
+	check_err $? "fabric/sm restart failed"
+	wait_for "$RECOVER" children_in_bcast
+	(($? == 0)) || check_err 1 "the children did not rejoin $C_BCAST: $(sib_groups | grep "^$C_BCAST")"
+	wait_ping "$NS_A" "$C4_B" "$RECOVER" && wait_ping "$NS_B" "$C4_A" 5
+	check_err $? "no child traffic within $RECOVER s of the SM restart"
+	log_test "sm restart: the children rejoin their broadcast group, child traffic recovers"
+
+	link=$(sib_port_knob softib1 1 link)
+	sib_write "$link" down
+	check_err $? "cannot set the link down"
+	defer sib_write "$link" up
+	wait_for 10 no_carrier "$NS_B" "$cb"
+	check_err $? "$cb kept its carrier with the link down"
+	sib_write "$link" up
+	wait_for "$RECOVER" has_carrier "$NS_B" "$cb"
+	check_err $? "$cb got no carrier back within $RECOVER s of link up"
+	wait_ping "$NS_A" "$C4_B" "$RECOVER" && wait_ping "$NS_B" "$C4_A" 5
+	check_err $? "no child traffic within $RECOVER s of link up"
+	log_test "link down and up: the child's carrier follows, child traffic recovers"
+}
+
 require_sib_knob "$(sib_port_knob softib1 1 link)"
 require_sib_knob "$SIB_DBG/fabric/groups"
 require_sib_knob "$SA"
@@ -351,3 +414,4 @@ continuity_case restart
 test_heavy_flush_traffic
 test_lid_change
 test_lid_change_silent
+test_child_events

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softib test knobs under /sys/kernel/debug/softib/:
- *   <ibdev>/{replace,cqs}, <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters}
+ *   <ibdev>/{replace,cqs},
+ *   <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters,wedge}
  *   <ibdev>/port<N>/vfs (num_vfs > 0 only)
  *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}
  * Malformed writes fail with -EINVAL and change nothing.
@@ -270,6 +271,32 @@ static ssize_t gid_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	err = sib_port_set_guid(port, guid);
 	return err ? err : len;
+}
+
+/*
+ * wedge: "1" wedges the send queues of the port's data QPs, "0" releases
+ * them; reads the number of its QPs wedged now (a QP reset unwedges one).
+ */
+static int wedge_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%u\n", sib_port_wedged(m->private));
+	return 0;
+}
+
+static ssize_t wedge_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct sib_port *port = file_inode(file)->i_private;
+	char buf[SIB_KNOB_MAX], *s;
+	bool on;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (kstrtobool(s, &on))
+		return -EINVAL;
+	sib_port_wedge(port, on);
+	return len;
 }
 
 static int counters_show(struct seq_file *m, void *v)
@@ -621,6 +648,7 @@ SIB_KNOB_FOPS(pkeys);
 SIB_KNOB_FOPS(lid);
 SIB_KNOB_FOPS(speed);
 SIB_KNOB_FOPS(gid);
+SIB_KNOB_FOPS(wedge);
 SIB_KNOB_FOPS(sm);
 SIB_KNOB_FOPS(faults);
 SIB_KNOB_FOPS(sa);
@@ -690,6 +718,7 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 		debugfs_create_file("lid", 0600, d, port, &lid_fops);
 		debugfs_create_file("speed", 0600, d, port, &speed_fops);
 		debugfs_create_file("gid", 0600, d, port, &gid_fops);
+		debugfs_create_file("wedge", 0600, d, port, &wedge_fops);
 		debugfs_create_file("counters", 0400, d, port,
 				    &counters_fops);
 		if (sib_params.num_vfs)

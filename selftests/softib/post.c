@@ -344,7 +344,8 @@ static bool send_one(struct sib_qp *qp, struct sib_swqe *cur)
 	spin_lock_irq(&qp->lock);
 	if (qp->state == IB_QPS_ERR || qp->state == IB_QPS_SQE)
 		flush_sq(qp);
-	if (qp->state != IB_QPS_RTS || qp->sq.tail == qp->sq.head) {
+	if (qp->state != IB_QPS_RTS || qp->sq.tail == qp->sq.head ||
+	    qp->wedged) {
 		spin_unlock_irq(&qp->lock);
 		return false;
 	}

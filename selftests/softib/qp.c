@@ -211,6 +211,56 @@ void sib_qp_kick(struct sib_qp *qp, unsigned long delay)
 	queue_delayed_work(sib_fab->wq, &qp->send_work, delay);
 }
 
+/**
+ * sib_port_wedge - wedge or release the send queues of a port's QPs
+ * @port: the port
+ * @on: true: every data QP (not QP0/QP1) on @port stops processing its send
+ *	queue, as a hung HCA queue would, until the QP is moved to ERR or
+ *	RESET; false: release them all
+ *
+ * Models the fault a driver's transmit-timeout handler exists for: posted
+ * sends neither go out nor complete, and only a QP reset clears it.
+ *
+ * Return: the number of QPs wedged (@on) or released.
+ */
+unsigned int sib_port_wedge(struct sib_port *port, bool on)
+{
+	struct sib_qp *qp;
+	unsigned long qpn;
+	unsigned int n = 0;
+
+	xa_for_each(&port->sdev->qps, qpn, qp) {
+		qp = sib_qp_lookup(port, qpn);
+		if (!qp)
+			continue;
+		spin_lock_irq(&qp->lock);
+		if (qp->wedged != on) {
+			qp->wedged = on;
+			n++;
+		}
+		spin_unlock_irq(&qp->lock);
+		if (!on)
+			sib_qp_kick(qp, 0);
+		sib_qp_put(qp);
+	}
+	return n;
+}
+
+/* The number of @port's QPs whose send queue is wedged now. */
+unsigned int sib_port_wedged(struct sib_port *port)
+{
+	struct sib_qp *qp;
+	unsigned long qpn;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	xa_for_each(&port->sdev->qps, qpn, qp)
+		if (READ_ONCE(qp->port) == port && READ_ONCE(qp->wedged))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
 /* Complete every posted receive with a flush error. */
 void sib_qp_flush_rq(struct sib_qp *qp)
 {
@@ -236,6 +286,7 @@ static void enter_err(struct sib_qp *qp)
 {
 	lockdep_assert_held(&qp->lock);
 	qp->state = IB_QPS_ERR;
+	qp->wedged = false;
 	sib_qp_flush_rq(qp);
 	if (qp->srq)
 		queue_work(sib_fab->wq, &qp->event_work);
@@ -258,6 +309,7 @@ static void enter_reset(struct sib_qp *qp)
 {
 	lockdep_assert_held(&qp->lock);
 	qp->state = IB_QPS_RESET;
+	qp->wedged = false;
 	qp->sq_gen++;
 	qp->sq.head = 0;
 	qp->sq.tail = 0;

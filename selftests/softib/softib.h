@@ -226,8 +226,9 @@ struct sib_qp {
 	struct ib_qp ibqp;
 	refcount_t ref;			/* data-path lookups */
 	struct completion released;
-	spinlock_t lock;		/* state, attributes, sq, rq */
+	spinlock_t lock;		/* state, attributes, sq, rq, wedged */
 	enum ib_qp_state state;
+	bool wedged;			/* sends stuck until ERR/RESET; counted locklessly */
 	u32 sq_gen;			/* bumped on RESET */
 	struct sib_ring sq;
 	struct sib_ring rq;
@@ -529,6 +530,8 @@ void sib_qp_flush_rq(struct sib_qp *qp);
 void sib_qp_to_err(struct sib_qp *qp);
 void sib_qp_kick(struct sib_qp *qp, unsigned long delay);
 u16 sib_qp_lid(struct sib_qp *qp);
+unsigned int sib_port_wedge(struct sib_port *port, bool on);
+unsigned int sib_port_wedged(struct sib_port *port);
 
 /* ---- post.c ---- */
 int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
