@@ -455,8 +455,8 @@ void ipib_mcast_dump(struct ipib_dev *dev, struct seq_file *m)
 		dump_gid(m, &g->mgid);
 		seq_printf(m, "  created: %10ld\n", (long)g->created);
 		seq_printf(m, "  queuelen: %9d\n", skb_queue_len(&g->queue));
-		seq_printf(m, "  complete: %s\n", g->ah ? "yes" : "no");
-		seq_printf(m, "  send_only: %s\n\n", g->sendonly ? "yes" : "no");
+		seq_printf(m, "  complete: %9s\n", g->ah ? "yes" : "no");
+		seq_printf(m, "  send_only: %8s\n\n", g->sendonly ? "yes" : "no");
 	}
 	spin_unlock_bh(&t->tree_lock);
 }

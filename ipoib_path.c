@@ -628,15 +628,15 @@ static void path_dump_one(struct seq_file *m, struct ipib_path *path)
 		seq_printf(m, i ? ":%x" : "%x", be16_to_cpu(g[i]));
 	seq_putc(m, '\n');
 	if (!path->ah || !be32_to_cpu(sa_path_get_dlid(&path->rec))) {
-		seq_puts(m, "  complete: no\n\n");
+		seq_printf(m, "  complete: %6s\n\n", "no");
 		return;
 	}
 	rate = ib_rate_to_mbps(path->rec.rate);
-	seq_puts(m, "  complete: yes\n");
+	seq_printf(m, "  complete: %6s\n", "yes");
 	seq_printf(m, "  DLID:     0x%04x\n",
 		   be32_to_cpu(sa_path_get_dlid(&path->rec)));
 	seq_printf(m, "  SL: %12d\n", path->rec.sl);
-	seq_printf(m, "  rate: %d.%d Gb/sec\n\n", rate / 1000, rate % 1000);
+	seq_printf(m, "  rate: %8d.%d Gb/sec\n\n", rate / 1000, rate % 1000);
 }
 
 /**

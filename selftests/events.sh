@@ -5,8 +5,9 @@
 #  - link down: the driver drops carrier and flushes its path cache; link
 #    up: carrier, paths and traffic come back;
 #  - SM client reregister, SM handover, SM restart: the driver rejoins (the
-#    SA sees new joins), traffic recovers, a peer contacted for the first
-#    time right after the event is reached;
+#    SA sees new joins) and asks for its paths again (new PathRecord
+#    queries), traffic recovers, a peer contacted for the first time right
+#    after the event is reached;
 #  - unicast keeps flowing through a reregister and an SM restart while the
 #    SA takes 500 ms per answer (a ping every 20 ms loses nothing);
 #  - an SM that goes away and comes back: traffic to known peers goes on,
@@ -64,6 +65,13 @@ joined_since()
 	[ $(($(sib_sa_counter join_requests) - $1)) -ge "$2" ]
 }
 
+# paths_since COUNT: PathRecord queries reached the SA since its
+# path_requests counter read COUNT.
+paths_since()
+{
+	[ "$(sib_sa_counter path_requests)" -gt "$1" ]
+}
+
 # path_entries DEV: paths in the driver's debugfs cache of DEV (the name it
 # has in its namespace; debugfs is read in the initial namespace).
 path_entries()
@@ -114,11 +122,12 @@ test_link()
 # reached.
 sm_case()
 {
-	local joins0
+	local joins0 paths0
 
 	ip -n "$NS_A" neigh flush dev "$IB_A"
 	ip -n "$NS_C" neigh flush dev "$IB_C"
 	joins0=$(sib_sa_counter join_requests)
+	paths0=$(sib_sa_counter path_requests)
 	sib_write "$SM" "$1"
 	check_err $? "fabric/sm $1 failed"
 	recovered "sm $1"
@@ -133,7 +142,10 @@ sm_case()
 	# Two ports at least rejoin the broadcast group.
 	wait_for "$RECOVER" joined_since "$joins0" 2
 	(($? == 0)) || check_err 1 "no new joins reached the SA after sm $1 ($joins0 -> $(sib_sa_counter join_requests)): the driver ignored it"
-	log_test "sm $1: the driver rejoined its groups"
+	# The paths in use (a->b at least) are asked for again.
+	wait_for "$RECOVER" paths_since "$paths0"
+	(($? == 0)) || check_err 1 "no PathRecord query reached the SA after sm $1 ($paths0 -> $(sib_sa_counter path_requests))"
+	log_test "sm $1: the driver rejoined its groups and queried its paths again"
 }
 
 # ping_loss NS ADDR ACTION...: 300 pings, one every 20 ms, with ACTION run

@@ -5,7 +5,8 @@
 # rounded up to a power of two and clamped (send to [128, 8192], recv to
 # [2, 8192]; 0 and negative values give the minimum), and the clamped value
 # is what /sys/module/ib_ipoib/parameters shows; values that do not fit an
-# int are refused by the kernel's parameter parser.  The module is loaded
+# int are refused by the kernel's parameter parser; max_nonsrq_conn_qp is
+# clamped to [0, 4096].  The module is loaded
 # again for each value and a ping a<->b must still work.  debug_level and
 # mcast_debug_level are writable at run time and turn on debug messages; an
 # unknown parameter is ignored with a warning (the kernel's rule), the
@@ -116,6 +117,25 @@ test_refused()
 	log_test "queue sizes that do not fit an int are refused: $*"
 }
 
+# max_nonsrq_conn_qp (connected mode without an SRQ: passive connections
+# per interface; connected_limits.sh shows it bounding them) is clamped to
+# [0, 4096] at load and reads back as clamped.
+test_max_nonsrq()
+{
+	local pair v want err got
+
+	for pair in -1:0 4097:4096; do
+		v=${pair%:*} want=${pair#*:}
+		if ! err=$(try_load max_nonsrq_conn_qp="$v"); then
+			check_err 1 "loading with max_nonsrq_conn_qp=$v failed: $err"
+			continue
+		fi
+		got=$(cat "$PARAMS/max_nonsrq_conn_qp")
+		[ "$got" = "$want" ] || check_err 1 "max_nonsrq_conn_qp=$v reads $got, expected $want"
+	done
+	log_test "max_nonsrq_conn_qp clamped to [0, 4096] and read back: -1 -> 0, 4097 -> 4096"
+}
+
 # debug_lines DEV: kernel log lines naming DEV after a down/up cycle.  A
 # marker in the log bounds them (the ring buffer may be full, so counting
 # lines before and after would not do).
@@ -198,6 +218,7 @@ fi
 log_test "send_queue_size=-1 recv_queue_size=-1: clamped to 128 / 2 like 0, traffic flows"
 
 test_refused 4294967295 4294967296 99999999999
+test_max_nonsrq
 test_debug_levels
 test_unknown_param
 unload_ipoib

@@ -14,6 +14,8 @@
 #   - two rtnetlink P_Key children sharing P_Key 0x8001 on each side, with
 #     addresses in different subnets: the lookup picks the child by the
 #     destination IP address
+#   - a bond master (active-backup) over the second child, with its
+#     address: the lookup walks up from the child to the bond
 #   - ip link set address: refused while up (EBUSY), with another QPN or
 #     a GID not in the port's GID table (EINVAL, address unchanged);
 #     accepted for softib's alias GID (GID index 1), after which the peer's
@@ -134,8 +136,36 @@ check_err $? "listen on the children's addresses failed"
 echo_check child1 "$PID_B" 192.0.3.1 7474
 echo_check child2 "$PID_B" 192.0.4.1 7474
 log_test "rdma_cm: connect and echo to two P_Key children sharing a P_Key"
+
+# bond_case: ca2 enslaved to an active-backup bond that takes over its
+# address: of the two interfaces on the request's P_Key and GID, neither
+# carries the address itself; the lookup must walk up from ca2 to the
+# bond.
+bond_case()
+{
+	if ! modprobe bonding 2>/dev/null; then
+		log_test_skip "rdma_cm: connect and echo to a bond master over a P_Key child" "no bonding module"
+		return
+	fi
+	ip -n "$NS_A" link add bond0 type bond mode active-backup miimon 100 &&
+		ip -n "$NS_A" addr del 192.0.4.1/24 dev ca2 &&
+		ip -n "$NS_A" link set ca2 down &&
+		ip -n "$NS_A" link set ca2 master bond0 &&
+		ip -n "$NS_A" link set bond0 up &&
+		ip -n "$NS_A" addr add 192.0.4.1/24 dev bond0
+	check_err $? "cannot move ca2 and 192.0.4.1 under bond0"
+	wait_ping "$NS_B" 192.0.4.1 20
+	check_err $? "no ping to bond0's 192.0.4.1"
+	echo_cmd listen "$PID_A" 192.0.4.1 7475
+	check_err $? "listen on bond0's address failed"
+	echo_check bond "$PID_B" 192.0.4.1 7475
+	log_test "rdma_cm: connect and echo to a bond master over a P_Key child sharing its P_Key"
+	ip -n "$NS_A" link del bond0
+}
+bond_case
 for c in ca1 ca2; do ip -n "$NS_A" link del "$c"; done
 for c in cb1 cb2; do ip -n "$NS_B" link del "$c"; done
+
 
 # ---- ip link set address
 # set_addr ADDR: ip link set address on $IB_A; prints ip's error.

@@ -19,7 +19,10 @@
 #  - `ethtool -i`: driver ib_ipoib, the HCA's firmware version and bus;
 #  - `rdma link`, `ibstat` and `ibstatus` show the port behind the
 #    interface: its GID and GUID are the ones in the interface's address,
-#    its state ACTIVE while the interface has carrier, the same LID as sysfs.
+#    its state ACTIVE while the interface has carrier, the same LID as sysfs;
+#  - debugfs <ifname>_mcg and <ifname>_path: every block has the lines and
+#    formats the reference prints (scripts parse them), the broadcast,
+#    all-hosts and all-nodes groups are complete, b's path carries b's LID.
 #
 #   ns a                                   ns b
 #   $IB_A        192.0.2.1                 $IB_B        192.0.2.2
@@ -272,6 +275,87 @@ test_ethtool_info()
 	log_test "ethtool -i: driver, firmware and bus of the HCA (parent and child)"
 }
 
+# gid_short GID: a sysfs GID (8 groups of 4 hex digits) the way the debugfs
+# files print it: each group without leading zeros.
+gid_short()
+{
+	local IFS=: g out=
+
+	for g in $1; do
+		out+=$(printf '%x:' "$((16#$g))")
+	done
+	echo "${out%:}"
+}
+
+# debugfs_blocks FILE KIND: the blocks of an _mcg (KIND mcg) or _path (KIND
+# path) file, one line each ("GID complete send_only" / "GID complete DLID
+# SL rate"), each line checked against the reference's layout, column for
+# column (its printf widths); a line out of place fails with its number.
+debugfs_blocks()
+{
+	awk -v kind="$2" '
+	function bad(why) { print "BAD line " NR " (" why "): " $0; err = 1; exit 1 }
+	function want(line, why) { if ($0 != line) bad(why) }
+	st == 0 {
+		if ($0 !~ /^GID: [0-9a-f]+(:[0-9a-f]+)+$/ || split($2, g, ":") != 8) bad("GID")
+		gid = $2; st = 1; next
+	}
+	kind == "mcg" && st == 1 { want(sprintf("  created: %10s", $2), "created"); st = 2; next }
+	kind == "mcg" && st == 2 { want(sprintf("  queuelen: %9s", $2), "queuelen"); st = 3; next }
+	kind == "mcg" && st == 3 {
+		if ($2 != "yes" && $2 != "no") bad("complete")
+		want(sprintf("  complete: %9s", $2), "complete"); c = $2; st = 4; next
+	}
+	kind == "mcg" && st == 4 {
+		if ($2 != "yes" && $2 != "no") bad("send_only")
+		want(sprintf("  send_only: %8s", $2), "send_only"); print gid, c, $2; st = 9; next
+	}
+	kind == "path" && st == 1 {
+		if ($0 == sprintf("  complete: %6s", "no")) { print gid, "no"; st = 9; next }
+		want(sprintf("  complete: %6s", "yes"), "complete"); st = 2; next
+	}
+	kind == "path" && st == 2 { if ($0 !~ /^  DLID:     0x[0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/) bad("DLID"); d = $2; st = 3; next }
+	kind == "path" && st == 3 {
+		if ($2 !~ /^[0-9]+$/) bad("SL")
+		want(sprintf("  SL: %12s", $2), "SL"); sl = $2; st = 4; next
+	}
+	kind == "path" && st == 4 {
+		if (split($2, r, ".") != 2 || r[1] !~ /^[0-9]+$/ || r[2] !~ /^[0-9]+$/) bad("rate")
+		want(sprintf("  rate: %8s.%s Gb/sec", r[1], r[2]), "rate")
+		print gid, "yes", d, sl, $2; st = 9; next
+	}
+	st == 9 { if ($0 != "") bad("blank line"); st = 0; next }
+	END { if (!err && st != 0) { print "BAD: the last block is cut short"; exit 1 } }
+	' "$1"
+}
+
+test_debugfs()
+{
+	local dir=/sys/kernel/debug/ipoib out gb lid
+
+	if [ ! -e "$dir/${IB_A}_mcg" ]; then
+		log_test_skip "debugfs ${IB_A}_mcg and ${IB_A}_path" "no $dir/${IB_A}_mcg (CONFIG_INFINIBAND_IPOIB_DEBUG)"
+		return
+	fi
+	ping_ok "$NS_A" "$IP4_B" || check_err 1 "ping $IP4_B failed"
+	out=$(debugfs_blocks "$dir/${IB_A}_mcg" mcg)
+	check_err $? "${IB_A}_mcg: ${out##*$'\n'}"
+	grep -qx "ff12:401b:ffff:0:0:0:ffff:ffff yes no" <<<"$out" ||
+		check_err 1 "${IB_A}_mcg has no complete, full-member broadcast group: $(tr '\n' ';' <<<"$out")"
+	grep -qx "ff12:401b:ffff:0:0:0:0:1 yes no" <<<"$out" ||
+		check_err 1 "${IB_A}_mcg has no complete all-hosts group (224.0.0.1): $(tr '\n' ';' <<<"$out")"
+	grep -qx "ff12:601b:ffff:0:0:0:0:1 yes no" <<<"$out" ||
+		check_err 1 "${IB_A}_mcg has no complete all-nodes group (ff02::1): $(tr '\n' ';' <<<"$out")"
+	out=$(debugfs_blocks "$dir/${IB_A}_path" path)
+	check_err $? "${IB_A}_path: ${out##*$'\n'}"
+	gb=$(gid_short "$(sib_gid softib1 1)")
+	read_file /sys/class/infiniband/softib1/ports/1/lid lid
+	lid=$(printf '0x%04x' "$lid")
+	grep -Eqx "$gb yes $lid [0-9]+ [0-9]+\.[0-9]+" <<<"$out" ||
+		check_err 1 "${IB_A}_path has no complete path to $gb with DLID $lid: $(tr '\n' ';' <<<"$out")"
+	log_test "debugfs ${IB_A}_mcg and ${IB_A}_path: every block in the reference's layout, b's path and the joined groups"
+}
+
 # shellcheck disable=SC2119	# no softib parameters
 ib_pair_setup
 sib_pkey_add "$T_PKEY" softib0 softib1
@@ -293,3 +377,4 @@ test_capture_source
 test_ip_details
 test_ethtool_info
 test_port_tools
+test_debugfs
