@@ -129,7 +129,6 @@ test_nm_default()
 {
 	local out ip
 
-	RET=0
 	out=$(nmcli connection add type infiniband ifname "$IB_A" con-name "$PROF" \
 		ipv4.method auto ipv6.method disabled 2>&1) ||
 		check_err 1 "nmcli connection add: $out"
@@ -149,7 +148,6 @@ test_pinned()
 {
 	local ip
 
-	RET=0
 	if ip=$(nm_dhcp "$2"); then
 		[ "$ip" = "$3" ] || check_err 1 "got $ip, not the address pinned to $2 ($3)"
 		lease_check "$ip" "$2"
@@ -195,7 +193,6 @@ test_networkd()
 {
 	local ip
 
-	RET=0
 	nmcli connection delete "$PROF" >/dev/null 2>&1
 	nm_stop
 	if [ ! -x "$NETWORKD" ]; then
@@ -215,7 +212,6 @@ test_networkd_mac()
 {
 	local ip
 
-	RET=0
 	if [ ! -x "$NETWORKD" ]; then
 		log_test_skip "systemd-networkd ClientIdentifier=mac" "no $NETWORKD (package systemd)"
 		return

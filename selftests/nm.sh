@@ -92,7 +92,6 @@ pings_to_a()
 
 test_managed()
 {
-	RET=0
 	wait_for 30 eval '[[ "$(nm_dev_state "$IB_A")" == *disconnected* ]]' ||
 		check_err 1 "NetworkManager's state of $IB_A is '$(nm_dev_state "$IB_A")', not disconnected"
 	log_test "NetworkManager manages $IB_A"
@@ -102,7 +101,6 @@ test_datagram_profile()
 {
 	local out
 
-	RET=0
 	out=$(nmcli connection add type infiniband ifname "$IB_A" con-name "$PROF" \
 		infiniband.transport-mode datagram \
 		ipv4.method manual ipv4.addresses "$IP4_A/24" \
@@ -122,7 +120,6 @@ test_datagram_profile()
 
 test_switch_connected()
 {
-	RET=0
 	nmcli connection modify "$PROF" infiniband.transport-mode connected \
 		infiniband.mtu "$IPOIB_CM_MTU" || check_err 1 "nmcli connection modify failed"
 	nm_up "$PROF" || check_err 1 "the profile did not come up in connected mode"
@@ -134,7 +131,6 @@ test_switch_connected()
 
 test_switch_datagram()
 {
-	RET=0
 	nmcli connection modify "$PROF" infiniband.transport-mode datagram ||
 		check_err 1 "nmcli connection modify failed"
 	nm_up "$PROF" || check_err 1 "the profile did not come up in datagram mode"
@@ -148,7 +144,6 @@ test_child_profile()
 {
 	local out dev=
 
-	RET=0
 	out=$(nmcli connection add type infiniband con-name "$CPROF" \
 		infiniband.parent "$IB_A" infiniband.p-key "$T_PKEY" \
 		infiniband.transport-mode connected \
@@ -169,7 +164,6 @@ test_child_profile()
 
 test_child_delete()
 {
-	RET=0
 	nmcli connection delete "$CPROF" >/dev/null || check_err 1 "nmcli connection delete failed"
 	if [ -n "$CHILD" ]; then
 		wait_for 20 eval '[ ! -e "/sys/class/net/$CHILD" ]' ||

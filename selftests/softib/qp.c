@@ -220,30 +220,23 @@ void sib_qp_kick(struct sib_qp *qp, unsigned long delay)
  *
  * Models the fault a driver's transmit-timeout handler exists for: posted
  * sends neither go out nor complete, and only a QP reset clears it.
- *
- * Return: the number of QPs wedged (@on) or released.
  */
-unsigned int sib_port_wedge(struct sib_port *port, bool on)
+void sib_port_wedge(struct sib_port *port, bool on)
 {
 	struct sib_qp *qp;
 	unsigned long qpn;
-	unsigned int n = 0;
 
 	xa_for_each(&port->sdev->qps, qpn, qp) {
 		qp = sib_qp_lookup(port, qpn);
 		if (!qp)
 			continue;
 		spin_lock_irq(&qp->lock);
-		if (qp->wedged != on) {
-			qp->wedged = on;
-			n++;
-		}
+		WRITE_ONCE(qp->wedged, on);
 		spin_unlock_irq(&qp->lock);
 		if (!on)
 			sib_qp_kick(qp, 0);
 		sib_qp_put(qp);
 	}
-	return n;
 }
 
 /* The number of @port's QPs whose send queue is wedged now. */
@@ -286,7 +279,7 @@ static void enter_err(struct sib_qp *qp)
 {
 	lockdep_assert_held(&qp->lock);
 	qp->state = IB_QPS_ERR;
-	qp->wedged = false;
+	WRITE_ONCE(qp->wedged, false);
 	sib_qp_flush_rq(qp);
 	if (qp->srq)
 		queue_work(sib_fab->wq, &qp->event_work);
@@ -309,7 +302,7 @@ static void enter_reset(struct sib_qp *qp)
 {
 	lockdep_assert_held(&qp->lock);
 	qp->state = IB_QPS_RESET;
-	qp->wedged = false;
+	WRITE_ONCE(qp->wedged, false);
 	qp->sq_gen++;
 	qp->sq.head = 0;
 	qp->sq.tail = 0;

@@ -530,7 +530,7 @@ void sib_qp_flush_rq(struct sib_qp *qp);
 void sib_qp_to_err(struct sib_qp *qp);
 void sib_qp_kick(struct sib_qp *qp, unsigned long delay);
 u16 sib_qp_lid(struct sib_qp *qp);
-unsigned int sib_port_wedge(struct sib_port *port, bool on);
+void sib_port_wedge(struct sib_port *port, bool on);
 unsigned int sib_port_wedged(struct sib_port *port);
 
 /* ---- post.c ---- */
