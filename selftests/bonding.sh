@@ -49,7 +49,7 @@ slave_port()
 
 bond_file()
 {
-	in_ns "$NS_A" cat "/sys/class/net/$BOND/$1" 2>/dev/null
+	ns_cat "$NS_A" "/sys/class/net/$BOND/$1"
 }
 
 active_slave()
@@ -64,7 +64,9 @@ active_is()
 
 slave_up()
 {
-	[ "$(in_ns "$NS_A" cat "/sys/class/net/$1/bonding_slave/mii_status" 2>/dev/null)" = up ]
+	local s
+
+	ns_file "$NS_A" "/sys/class/net/$1/bonding_slave/mii_status" s && [ "$s" = up ]
 }
 
 bond_del()
@@ -161,7 +163,7 @@ check_follows()
 	local s=$1 f want got
 
 	for f in type address broadcast; do
-		want=$(in_ns "$NS_A" cat "/sys/class/net/$s/$f")
+		want=$(ns_cat "$NS_A" "/sys/class/net/$s/$f")
 		got=$(bond_file "$f")
 		[ "$got" = "$want" ]
 		check_err $? "$BOND $f is $got, active slave $s has $want"

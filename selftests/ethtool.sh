@@ -11,7 +11,9 @@
 #          interface keeps its sizes; also in connected mode
 #   -l/-L  one RX and one TX channel; -L refused
 #   -k/-K  the features follow the device: GRO toggles, checksum offload
-#          without device support is fixed off
+#          without device support is fixed off; with it (softib ud_csum=1
+#          ud_tso=1) TCP uses LSO and checksum offload (softib's counters),
+#          -K turns each off and on, data byte-exact in every state
 #   -S     per-reason drop counters, each provoked: no path (static
 #          neighbour with a GID no port has), path query failed (SA drops
 #          PathRecords), queue full (a burst to an unresolved neighbour),
@@ -328,6 +330,69 @@ test_connected()
 	drop_case "tx_drop_length: a broadcast above the group's MTU (connected mode)" tx_drop_length "$base"
 }
 
+# offload_round WHAT: 1 MB over TCP from a to b, byte-exact; LSO and CSUM
+# get how many LSO work requests and checksum-offloaded sends softib0
+# port 1 (a's port) counted meanwhile.
+offload_round()
+{
+	local lso csum
+
+	lso=$(sib_counter softib0 1 xmit_lso)
+	csum=$(sib_counter softib0 1 xmit_csum)
+	tcp_transfer "$NS_A" "$NS_B" "$IP4_B" 1000000
+	check_err $? "$1: the transfer did not arrive byte-exact"
+	LSO=$(($(sib_counter softib0 1 xmit_lso) - lso))
+	CSUM=$(($(sib_counter softib0 1 xmit_csum) - csum))
+	log_info "$1: $LSO LSO work requests, $CSUM checksum-offloaded sends"
+}
+
+# offloads_set NS DEV ARGS...: ethtool -K, logged.
+offloads_set()
+{
+	local ns=$1 dev=$2
+
+	shift 2
+	log_info "ethtool -K $dev $*"
+	in_ns "$ns" ethtool -K "$dev" "$@"
+}
+
+# With the device's UD checksum and LSO (softib ud_csum=1 ud_tso=1) the
+# features start on and the driver uses them: TCP goes out as LSO work
+# requests, segments with checksums left to the device; -K turns each off
+# (the device then sees neither) and on again; data arrives intact in
+# every state, also with the receiver's rx checksumming off.
+test_offload_traffic()
+{
+	lib_cleanup
+	load_softib ud_csum=1 ud_tso=1
+	ib_pair_setup
+	if [ -z "$(sib_counter softib0 1 xmit_lso)" ]; then
+		log_test_skip "offloads used by the traffic" "softib counts no xmit_lso"
+		return
+	fi
+	features_read
+	[ "$(feature tx-checksum-ipv4)" = on ] && [ "$(feature rx-checksumming)" = on ] &&
+		[ "$(feature tx-tcp-segmentation)" = on ]
+	(($? == 0)) || check_err 1 "with ud_csum and ud_tso: tx-ipv4 '$(feature tx-checksum-ipv4)' rx '$(feature rx-checksumming)' tso '$(feature tx-tcp-segmentation)', expected on"
+	offload_round "TSO and checksum offload on"
+	[ "$LSO" -gt 0 ] || check_err 1 "TSO on: no LSO work request reached the device"
+	offloads_set "$NS_A" "$IB_A" tso off
+	check_err $? "ethtool -K tso off failed"
+	offload_round "TSO off"
+	[ "$LSO" = 0 ] || check_err 1 "TSO off: $LSO LSO work requests"
+	[ "$CSUM" -gt 100 ] || check_err 1 "TSO off, tx checksumming on: only $CSUM checksum-offloaded sends"
+	offloads_set "$NS_A" "$IB_A" tx off && offloads_set "$NS_B" "$IB_B" rx off
+	check_err $? "ethtool -K tx off / rx off failed"
+	offload_round "checksums in software at both ends"
+	[ "$LSO" = 0 ] && [ "$CSUM" = 0 ]
+	(($? == 0)) || check_err 1 "tx off: $LSO LSO work requests, $CSUM checksum-offloaded sends"
+	offloads_set "$NS_A" "$IB_A" tx on tso on && offloads_set "$NS_B" "$IB_B" rx on
+	check_err $? "ethtool -K back on failed"
+	offload_round "back on"
+	[ "$LSO" -gt 0 ] || check_err 1 "TSO on again: no LSO work request"
+	log_test "UD checksum and LSO offloads: used when on, unused when off, data intact either way"
+}
+
 ib_pair_setup
 test_ring_read
 test_ring_bad
@@ -337,3 +402,4 @@ test_features
 test_drop_names
 test_drops
 test_connected
+test_offload_traffic

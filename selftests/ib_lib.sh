@@ -29,6 +29,13 @@ sib_write()
 	echo "$val" >"$path"
 }
 
+# sib_counter IBDEV PORT NAME: one of a port's softib counters (empty when
+# softib has no such counter).
+sib_counter()
+{
+	awk -v n="$3" '$1 == n { print $2 }' "$(sib_port_knob "$1" "$2" counters)" 2>/dev/null
+}
+
 # require_sib_knob PATH: skip the script when softib lacks a knob.
 require_sib_knob()
 {
@@ -91,10 +98,14 @@ neigh_lladdr()
 }
 
 # ib_addr NS DEV: the device's hardware address (20 bytes, colon separated,
-# as sysfs prints it).  From `ip -n`, one process where `ip netns exec ...
-# cat` is two.
+# as sysfs prints it), from the namespace's sysfs view, else from `ip -n`
+# (one process where `ip netns exec ... cat` is two).
 ib_addr()
 {
+	if [ -d "$LIB_NSSYS/$1/class" ]; then
+		ns_cat "$1" "/sys/class/net/$2/address"
+		return
+	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) =~ " link/infiniband "([0-9a-f:]+) ]] &&
 		echo "${BASH_REMATCH[1]}"
 }
@@ -102,6 +113,10 @@ ib_addr()
 # ib_mtu NS DEV
 ib_mtu()
 {
+	if [ -d "$LIB_NSSYS/$1/class" ]; then
+		ns_cat "$1" "/sys/class/net/$2/mtu"
+		return
+	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) =~ " mtu "([0-9]+) ]] &&
 		echo "${BASH_REMATCH[1]}"
 }
@@ -268,7 +283,7 @@ tcp_transfer()
 # ib_stat NS DEV NAME: one counter of /sys/class/net/DEV/statistics.
 ib_stat()
 {
-	in_ns "$1" cat "/sys/class/net/$2/statistics/$3"
+	ns_cat "$1" "/sys/class/net/$2/statistics/$3"
 }
 
 # ethtool_stat NS DEV NAME: one ethtool -S counter (empty when absent).
@@ -471,7 +486,7 @@ cm_set_mode()
 # cm_mode NS DEV: what the mode file reads.
 cm_mode()
 {
-	in_ns "$1" cat "/sys/class/net/$2/mode"
+	ns_cat "$1" "/sys/class/net/$2/mode"
 }
 
 # cm_is NS DEV MODE MTU: the mode file reads MODE and the MTU is MTU.

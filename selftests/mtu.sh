@@ -42,6 +42,12 @@ mtu_is()
 	[ "$(ib_mtu "$1" "$2")" = "$3" ]
 }
 
+# mtu_not NS DEV MTU: the MTU is not MTU.
+mtu_not()
+{
+	! mtu_is "$@"
+}
+
 # set_mtu MTU: on a; prints the error, returns ip's status.
 set_mtu()
 {
@@ -61,7 +67,7 @@ group_mtu()
 settles_at()
 {
 	wait_for "$RECOVER" mtu_is "$NS_A" "$IB_A" "$1" || return 1
-	! wait_for 2 bash -c "[ \"\$(ip netns exec $NS_A cat /sys/class/net/$IB_A/mtu)\" != $1 ]"
+	! wait_for 2 mtu_not "$NS_A" "$IB_A" "$1"
 }
 
 # fabric_case IB_MTU: the port and the group have the same MTU.

@@ -36,7 +36,7 @@ unload_ipoib()
 	local ns
 
 	for ns in "$NS_A" "$NS_B"; do
-		ip netns del "$ns" 2>/dev/null
+		ns_del "$ns"
 	done
 	lsmod_has ib_ipoib || return 0
 	wait_for 30 rmmod ib_ipoib 2>/dev/null

@@ -403,7 +403,7 @@ test_nl_child_netns()
 	check_err $? "no ping over $CA from ns $NS_C"
 	log_test "a child moved to another namespace passes traffic there"
 
-	ip netns del "$NS_C"
+	ns_del "$NS_C"
 	ns=$(wait_for 10 link_ns "$CA" "")
 	(($? == 0)) || check_err 1 "$CA is not in the initial namespace after ns $NS_C was deleted (in: '$(link_ns "$CA" "$NS_A" "$NS_B")')"
 	[ "$RET" = 0 ] && ! link_ns "$CA" "$NS_A" "$NS_B" >/dev/null

@@ -211,7 +211,13 @@ for t in "${tests[@]}"; do
 	stuck=
 	if [ "$in_guest" = 1 ]; then
 		reap_leftovers
-		# Namespaces a script left behind (lib.sh deletes its own).
+		# Namespaces a script left behind (lib.sh deletes its own),
+		# their sysfs views (lib.sh's ns_view_mount) first: a view
+		# keeps its namespace alive.
+		for v in "${LIB_NSSYS:-/run/ipoib-nssys}"/*; do
+			[ -d "$v/class" ] && { umount "$v" 2>/dev/null || umount -l "$v"; }
+			rmdir "$v" 2>/dev/null
+		done
 		ip -all netns delete 2>/dev/null
 		stuck=$(unload_leftovers)
 		extra=$(unload_extra)

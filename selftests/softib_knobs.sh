@@ -636,7 +636,7 @@ test_replace()
 	check_err $? "no IPoIB device for the new softib1"
 	log_test "softib1/replace: same name, GUIDs and LID"
 
-	ip netns del "$NS_B"
+	ns_del "$NS_B"
 	setup_ns "$NS_B"
 	IB_B=$(ib_port_to_ns softib1 1 "$NS_B" "$IP4_B" "$IP6_B")
 	check_err $? "cannot set up the new $IB_B"

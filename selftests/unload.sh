@@ -26,10 +26,10 @@ MODE_CYCLES=${MODE_CYCLES:-5}
 # ipoib_netdevs: how many IPoIB (ARPHRD_INFINIBAND) net devices exist here.
 ipoib_netdevs()
 {
-	local d n=0
+	local d n=0 t
 
 	for d in /sys/class/net/*; do
-		[ "$(cat "$d/type" 2>/dev/null)" = 32 ] && n=$((n + 1))
+		read_file "$d/type" t && [ "$t" = 32 ] && n=$((n + 1))
 	done
 	echo "$n"
 }
@@ -51,7 +51,15 @@ start_traffic()
 	wait_for 10 listening "$NS_B" 5202
 	bg_start "$NS_A" "$log" iperf3 -c "$IP4_B" -p 5202 -u -b 20M -t 60
 	# Let the traffic reach the data path.
-	wait_for 10 bash -c "[ \$(ip netns exec $NS_B cat /sys/class/net/$IB_B/statistics/rx_packets) -gt 200 ]"
+	wait_for 10 rx_packets_above "$NS_B" "$IB_B" 200
+}
+
+# rx_packets_above NS DEV N: DEV has received more than N packets.
+rx_packets_above()
+{
+	local n
+
+	ns_file "$1" "/sys/class/net/$2/statistics/rx_packets" n && [ "$n" -gt "$3" ]
 }
 
 test_rmmod_ipoib_busy()
@@ -93,8 +101,10 @@ test_rmmod_softib_under_ipoib()
 # set_mode DEV MODE: switch DEV's mode and read it back.
 set_mode()
 {
+	local m
+
 	echo "$2" >"/sys/class/net/$1/mode" &&
-		[ "$(cat "/sys/class/net/$1/mode")" = "$2" ]
+		read_file "/sys/class/net/$1/mode" m && [ "$m" = "$2" ]
 }
 
 # One cycle: load both, bring the interfaces up and, in the first
@@ -104,7 +114,7 @@ set_mode()
 # the order of the cycle.
 cycle()
 {
-	local i=$1 dev first="" t0=$SECONDS
+	local i=$1 dev first="" t0=$SECONDS type
 
 	insmod "$MODDIR/softib.ko" || return 1
 	if [ "$IPOIB" = reference ]; then
@@ -114,7 +124,7 @@ cycle()
 	fi
 	wait_for 20 ipoib_netdevs_at_least 2 || return 1
 	for dev in /sys/class/net/*; do
-		[ "$(cat "$dev/type" 2>/dev/null)" = 32 ] || continue
+		read_file "$dev/type" type && [ "$type" = 32 ] || continue
 		first=${first:-${dev##*/}}
 		ip link set dev "${dev##*/}" up || return 1
 		[ "$i" -le "$MODE_CYCLES" ] || continue

@@ -48,6 +48,9 @@ static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_RC_RNR] = "rc_rnr_naks",
 	[SIB_CNT_RC_RETRY] = "rc_retries",
 	[SIB_CNT_DROP_NO_SM] = "drop_no_sm",
+	[SIB_CNT_XMIT_LSO] = "xmit_lso",
+	[SIB_CNT_XMIT_LSO_SEGS] = "xmit_lso_segments",
+	[SIB_CNT_XMIT_CSUM] = "xmit_csum",
 };
 
 /* Copy a short user write into @buf, NUL-terminated and stripped. */

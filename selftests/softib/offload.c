@@ -183,9 +183,11 @@ int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		if (pkt.has_grh)
 			pkt.grh.paylen = cpu_to_be16(pkt.len);
 		sib_wire_ud(&pkt);
+		sib_count(qp->port, SIB_CNT_XMIT_LSO_SEGS, 1);
 		if (!len)
 			break;
 	}
 	kfree(seg);
+	sib_count(qp->port, SIB_CNT_XMIT_LSO, 1);
 	return 0;
 }

@@ -282,8 +282,10 @@ static enum ib_wc_status send_ud(struct sib_qp *qp, struct sib_swqe *wqe)
 	if (wqe->opcode == IB_WR_LSO)
 		return sib_lso_send(qp, wqe, &pkt, len) ?
 		       IB_WC_LOC_LEN_ERR : IB_WC_SUCCESS;
-	if (wqe->send_flags & IB_SEND_IP_CSUM)
+	if (wqe->send_flags & IB_SEND_IP_CSUM) {
 		sib_csum_fill(pkt.data, pkt.len);
+		sib_count(qp->port, SIB_CNT_XMIT_CSUM, 1);
+	}
 	sib_wire_ud(&pkt);
 	return IB_WC_SUCCESS;
 }
