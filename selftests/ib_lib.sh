@@ -460,7 +460,7 @@ link_ns()
 	shift
 	for ns in "$@"; do
 		if { [ -z "$ns" ] && [ -e "/sys/class/net/$dev" ]; } ||
-			{ [ -n "$ns" ] && ip -n "$ns" link show dev "$dev" >/dev/null 2>&1; }; then
+			{ [ -n "$ns" ] && ns_has_dev "$ns" "$dev"; }; then
 			echo "$ns"
 			return 0
 		fi

@@ -363,6 +363,18 @@ ns_file()
 	lib_nf_var=$(ip netns exec "$1" head -n 1 "$2" 2>/dev/null) && [ -n "$lib_nf_var" ]
 }
 
+# ns_has_dev NS DEV: namespace NS has a net device DEV; from its sysfs view
+# when it has one (`ip link show dev` of a device that does not exist also
+# makes the kernel start modprobe twice).
+ns_has_dev()
+{
+	if [ -d "$LIB_NSSYS/$1/class" ]; then
+		[ -e "$LIB_NSSYS/$1/class/net/$2" ]
+		return
+	fi
+	ip -n "$1" link show dev "$2" >/dev/null 2>&1
+}
+
 # ns_cat NS PATH: print the first line of PATH (a /sys path) as NS sees it.
 ns_cat()
 {

@@ -96,12 +96,18 @@ del_link()
 # is_up NS DEV: DEV is administratively up (IFF_UP).
 is_up()
 {
+	local f
+
+	if [ -d "$LIB_NSSYS/$1/class" ]; then
+		ns_file "$1" "/sys/class/net/$2/flags" f && ((f & 1))
+		return
+	fi
 	ip -n "$1" link show dev "$2" 2>/dev/null | grep -Eq '^[0-9]+: [^ ]+: <([^>]*,)?UP[,>]'
 }
 
 is_down()
 {
-	ip -n "$1" link show dev "$2" >/dev/null 2>&1 && ! is_up "$1" "$2"
+	ns_has_dev "$1" "$2" && ! is_up "$1" "$2"
 }
 
 # Processes are dear in the guest (some 60 ms each): the helpers below read
@@ -398,7 +404,8 @@ test_long_parent_name()
 		(($? == 0)) || check_err 1 "$c/parent reads '$(attr "$ns" "$c" parent)'"
 		ns_sysfs_write "" "/sys/class/net/$long/delete_child" "$PKEY"
 		check_err $? "delete_child $PKEY on $long failed"
-		link_gone "$c"
+		# the reference unregisters a sysfs child from a work item
+		wait_for 5 link_gone "$c"
 		check_err $? "$c still exists after delete_child"
 		ip link set dev "$long" name "$P2"
 	fi
@@ -566,7 +573,8 @@ test_del_under_flood()
 	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" "$PKEY" &&
 		wait_for 5 link_ns "$ca" "$NS_A" "" >/dev/null
 	check_err $? "create_child $PKEY again failed"
-	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/delete_child" "$PKEY" && link_gone "$ca"
+	ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/delete_child" "$PKEY" &&
+		wait_for 5 link_gone "$ca"
 	check_err $? "delete_child $PKEY of the new child failed"
 	log_test "after ip link del: delete_child ENODEV, create_child/delete_child work again"
 }
