@@ -102,7 +102,7 @@ neigh_lladdr()
 # (one process where `ip netns exec ... cat` is two).
 ib_addr()
 {
-	if [ -d "$LIB_NSSYS/$1/class" ]; then
+	if ns_view "$1"; then
 		ns_cat "$1" "/sys/class/net/$2/address"
 		return
 	fi
@@ -113,7 +113,7 @@ ib_addr()
 # ib_mtu NS DEV
 ib_mtu()
 {
-	if [ -d "$LIB_NSSYS/$1/class" ]; then
+	if ns_view "$1"; then
 		ns_cat "$1" "/sys/class/net/$2/mtu"
 		return
 	fi

@@ -315,6 +315,12 @@ in_ns()
 # script left.
 LIB_NSSYS=${LIB_NSSYS:-/run/ipoib-nssys}
 
+# ns_view NS: NS has a mounted sysfs view.
+ns_view()
+{
+	[ -d "$LIB_NSSYS/$1/class" ]
+}
+
 # ns_view_mount NS: mount NS's sysfs view (its empty directory stays when
 # the namespace goes); without one, ns_file falls back to ip netns exec.
 ns_view_mount()
@@ -331,7 +337,7 @@ ns_del()
 {
 	local d=$LIB_NSSYS/$1
 
-	[ ! -d "$d/class" ] || umount "$d" 2>/dev/null || umount -l "$d"
+	! ns_view "$1" || umount "$d" 2>/dev/null || umount -l "$d"
 	ip netns del "$1" 2>/dev/null
 }
 
@@ -354,10 +360,9 @@ setup_ns()
 ns_file()
 {
 	local -n lib_nf_var=$3
-	local d=$LIB_NSSYS/$1
 
-	if [[ -d $d/class && $2 == /sys/* ]]; then
-		read_file "$d${2#/sys}" "$3"
+	if ns_view "$1" && [[ $2 == /sys/* ]]; then
+		read_file "$LIB_NSSYS/$1${2#/sys}" "$3"
 		return
 	fi
 	lib_nf_var=$(ip netns exec "$1" head -n 1 "$2" 2>/dev/null) && [ -n "$lib_nf_var" ]
@@ -368,7 +373,7 @@ ns_file()
 # makes the kernel start modprobe twice).
 ns_has_dev()
 {
-	if [ -d "$LIB_NSSYS/$1/class" ]; then
+	if ns_view "$1"; then
 		[ -e "$LIB_NSSYS/$1/class/net/$2" ]
 		return
 	fi
@@ -521,8 +526,8 @@ has_carrier()
 {
 	local c
 
-	if [ -d "$LIB_NSSYS/$1/class" ]; then
-		read_file "$LIB_NSSYS/$1/class/net/$2/carrier" c && [ "$c" = 1 ]
+	if ns_view "$1"; then
+		ns_file "$1" "/sys/class/net/$2/carrier" c && [ "$c" = 1 ]
 		return
 	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *LOWER_UP* ]]

@@ -98,7 +98,7 @@ is_up()
 {
 	local f
 
-	if [ -d "$LIB_NSSYS/$1/class" ]; then
+	if ns_view "$1"; then
 		ns_file "$1" "/sys/class/net/$2/flags" f && ((f & 1))
 		return
 	fi

@@ -215,8 +215,7 @@ for t in "${tests[@]}"; do
 		# their sysfs views (lib.sh's ns_view_mount) first: a view
 		# keeps its namespace alive.
 		for v in "${LIB_NSSYS:-/run/ipoib-nssys}"/*; do
-			[ -d "$v/class" ] && { umount "$v" 2>/dev/null || umount -l "$v"; }
-			rmdir "$v" 2>/dev/null
+			[ ! -d "$v/class" ] || umount "$v" 2>/dev/null || umount -l "$v"
 		done
 		ip -all netns delete 2>/dev/null
 		stuck=$(unload_leftovers)
