@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softib completion queues.  Completions are pushed by the fabric and by
- * flushes; the consumer's handler always runs from a work item, never in
- * the context of the verb that produced the completion.  With moderation
+ * flushes; the consumer's handler runs in hard interrupt context, from an
+ * irq_work on the CPU that pushed the completion, as an HCA's completion
+ * vector would call it: never nested in the verb that produced the
+ * completion, and with no thread to wake.  With moderation
  * (ib_modify_cq) the event of an armed CQ waits until mod_count
  * completions are pending or mod_period usecs have passed.
  */
@@ -12,16 +14,14 @@
 
 #include "softib.h"
 
-static void sib_cq_notify_worker(struct work_struct *work)
+static void sib_cq_notify_irq(struct irq_work *work)
 {
-	struct sib_cq *cq = container_of(work, struct sib_cq, notify_work);
+	struct sib_cq *cq = container_of(work, struct sib_cq, notify_irq);
 
 	if (READ_ONCE(cq->dead) || !cq->ibcq.comp_handler)
 		return;
 	atomic64_inc(&cq->events);
-	local_bh_disable();
 	cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
-	local_bh_enable();
 }
 
 static void sib_cq_err_worker(struct work_struct *work)
@@ -43,7 +43,7 @@ static void sib_cq_mod_fire(struct sib_cq *cq)
 	lockdep_assert_held(&cq->lock);
 	cq->mod_owed = false;
 	hrtimer_try_to_cancel(&cq->mod_timer);	/* -1 from the timer itself */
-	queue_work(sib_fab->wq, &cq->notify_work);
+	irq_work_queue(&cq->notify_irq);
 }
 
 static enum hrtimer_restart sib_cq_mod_timer(struct hrtimer *t)
@@ -71,7 +71,7 @@ int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 	if (!cq->ring)
 		return -ENOMEM;
 	spin_lock_init(&cq->lock);
-	INIT_WORK(&cq->notify_work, sib_cq_notify_worker);
+	init_irq_work(&cq->notify_irq, sib_cq_notify_irq);
 	INIT_WORK(&cq->err_work, sib_cq_err_worker);
 	hrtimer_init(&cq->mod_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	cq->mod_timer.function = sib_cq_mod_timer;
@@ -98,7 +98,7 @@ int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 	spin_unlock_irq(&cq->lock);
 	/* the timer sees dead and queues nothing more */
 	hrtimer_cancel(&cq->mod_timer);
-	cancel_work_sync(&cq->notify_work);
+	irq_work_sync(&cq->notify_irq);
 	cancel_work_sync(&cq->err_work);
 	kvfree(cq->ring);
 	return 0;
@@ -145,7 +145,7 @@ void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited)
 		}
 	}
 	if (notify)
-		queue_work(sib_fab->wq, &cq->notify_work);
+		irq_work_queue(&cq->notify_irq);
 	else if (cq->mod_owed && cq->mod_count &&
 		 cq->head - cq->mod_first >= cq->mod_count)
 		sib_cq_mod_fire(cq);

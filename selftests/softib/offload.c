@@ -164,14 +164,11 @@ int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		 struct sib_pkt *tmpl, u32 len)
 {
 	u32 hlen = wqe->lso_hlen, mss = wqe->lso_mss, off, n, i = 0;
-	u8 *payload = tmpl->data, *seg;
+	u8 *payload = tmpl->data, *seg = qp->lso_seg;
 	struct sib_pkt pkt;
 
 	if (!mss || !hlen || hlen + mss > ib_mtu_enum_to_int(sib_params.mtu))
 		return -EINVAL;
-	seg = kmalloc(hlen + mss, GFP_KERNEL);
-	if (!seg)
-		return -ENOMEM;
 	for (off = 0; off < len || (!len && !off); off += n, i++) {
 		n = min(mss, len - off);
 		memcpy(seg, wqe->lso_hdr, hlen);
@@ -187,7 +184,6 @@ int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		if (!len)
 			break;
 	}
-	kfree(seg);
 	sib_count(qp->port, SIB_CNT_XMIT_LSO, 1);
 	return 0;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * softib work requests: posting, and the per-QP send worker that turns
- * send WQEs into fabric messages and completions.
+ * softib work requests: posting, and the execution of send WQEs into
+ * fabric messages and completions.  A data QP's poster executes what it
+ * posted right away when nobody else is (inline, as an HCA's doorbell
+ * would start it); the per-QP send worker takes over what cannot be done
+ * in the poster's context.  See enum sib_sq_owner.
  */
 #include <linux/slab.h>
 #include <rdma/ib_mad.h>
@@ -59,11 +62,15 @@ static void fill_swqe(struct sib_qp *qp, struct sib_swqe *wqe,
 	}
 }
 
+static bool sq_claim_inline(struct sib_qp *qp, bool irqs_off);
+static void sq_run(struct sib_qp *qp, bool inl);
+
 int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		  const struct ib_send_wr **bad)
 {
 	struct sib_qp *qp = to_sqp(ibqp);
 	unsigned long flags;
+	bool run = false;
 	int err = 0;
 
 	spin_lock_irqsave(&qp->lock, flags);
@@ -87,9 +94,11 @@ int sib_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		fill_swqe(qp, sib_ring_slot(&qp->sq, qp->sq.head), wr);
 		qp->sq.head++;
 	}
-	sib_qp_kick(qp, 0);
+	run = sq_claim_inline(qp, irqs_disabled_flags(flags));
 out:
 	spin_unlock_irqrestore(&qp->lock, flags);
+	if (run)
+		sq_run(qp, true);
 	return err;
 }
 
@@ -195,16 +204,32 @@ static void flush_sq(struct sib_qp *qp)
 	qp->tries = 0;
 }
 
-static int gather(struct sib_qp *qp, const struct sib_swqe *wqe, u32 *lenp)
+/* The message length; a sum beyond 4 GiB saturates (and is refused). */
+static u32 wqe_len(const struct sib_swqe *wqe)
 {
-	u32 len = 0, i;
-	void *buf;
+	u64 len = 0;
+	u32 i;
 
 	for (i = 0; i < wqe->num_sge; i++)
 		len += wqe->sg[i].length;
+	return min_t(u64, len, U32_MAX);
+}
+
+/*
+ * Copy the message into the bounce buffer.  Growing the buffer sleeps, so
+ * the inline poster (@inl) gets -EAGAIN and leaves the WQE to the worker.
+ */
+static int gather(struct sib_qp *qp, const struct sib_swqe *wqe, u32 *lenp,
+		  bool inl)
+{
+	u32 len = wqe_len(wqe), i;
+	void *buf;
+
 	if (len > SIB_MAX_MSG)
 		return -EMSGSIZE;
 	if (len > qp->bounce_len) {
+		if (inl)
+			return -EAGAIN;
 		buf = kvmalloc(len, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
@@ -222,15 +247,34 @@ static int gather(struct sib_qp *qp, const struct sib_swqe *wqe, u32 *lenp)
 	return 0;
 }
 
-static void init_pkt(struct sib_qp *qp, struct sib_pkt *pkt, u32 len)
+/* @wqe NULL: the payload is in the bounce buffer; else in @wqe's SGEs. */
+static void init_pkt(struct sib_qp *qp, struct sib_pkt *pkt,
+		     const struct sib_swqe *wqe, u32 len)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->sport = qp->port;
 	pkt->slid = sib_qp_lid(qp);
 	pkt->src_qpn = qp->ibqp.qp_num;
 	pkt->type = qp->ibqp.qp_type;
-	pkt->data = qp->bounce;
+	if (wqe) {
+		pkt->src_sg = wqe->sg;
+		pkt->src_nsge = wqe->num_sge;
+	} else {
+		pkt->data = qp->bounce;
+	}
 	pkt->len = len;
+}
+
+/*
+ * A UD datagram goes from the sender's SGEs straight into the receiver's
+ * buffers unless softib has to read or change it on the way: MADs (the
+ * SA), LSO and checksum offload, and fault injection.
+ */
+static bool ud_direct(struct sib_qp *qp, const struct sib_swqe *wqe)
+{
+	return qp->ibqp.qp_type == IB_QPT_UD && wqe->opcode != IB_WR_LSO &&
+	       !(wqe->send_flags & IB_SEND_IP_CSUM) && !sib_params.ud_csum &&
+	       !sib_wire_faults_on();
 }
 
 static void fill_ud_grh(struct sib_qp *qp, struct sib_pkt *pkt,
@@ -249,19 +293,27 @@ static void fill_ud_grh(struct sib_qp *qp, struct sib_pkt *pkt,
 	pkt->grh.dgid = grh->dgid;
 }
 
-static enum ib_wc_status send_ud(struct sib_qp *qp, struct sib_swqe *wqe)
+/* A status, or -EAGAIN: leave the WQE to the worker. */
+static int send_ud(struct sib_qp *qp, struct sib_swqe *wqe, bool inl)
 {
 	bool special = qp->ibqp.qp_type != IB_QPT_UD;
 	u16 pkey_index = special ? wqe->pkey_index : qp->pkey_index;
+	bool direct = ud_direct(qp, wqe);
 	struct sib_pkt pkt;
 	u32 len;
+	int err;
 
-	if (gather(qp, wqe, &len))
-		return IB_WC_LOC_LEN_ERR;
+	if (direct) {
+		len = wqe_len(wqe);
+	} else {
+		err = gather(qp, wqe, &len, inl);
+		if (err)
+			return err == -EAGAIN ? err : IB_WC_LOC_LEN_ERR;
+	}
 	if (wqe->opcode != IB_WR_LSO &&
 	    len > (special ? IB_MGMT_MAD_SIZE : ib_mtu_enum_to_int(sib_params.mtu)))
 		return IB_WC_LOC_LEN_ERR;
-	init_pkt(qp, &pkt, len);
+	init_pkt(qp, &pkt, direct ? wqe : NULL, len);
 	pkt.slid |= rdma_ah_get_path_bits(&wqe->av);
 	pkt.dlid = rdma_ah_get_dlid(&wqe->av);
 	pkt.sl = rdma_ah_get_sl(&wqe->av);
@@ -278,7 +330,7 @@ static enum ib_wc_status send_ud(struct sib_qp *qp, struct sib_swqe *wqe)
 		sib_mad_send(qp, &pkt);
 		return IB_WC_SUCCESS;
 	}
-	pkt.fault_ok = true;
+	pkt.fault_ok = !direct;
 	if (wqe->opcode == IB_WR_LSO)
 		return sib_lso_send(qp, wqe, &pkt, len) ?
 		       IB_WC_LOC_LEN_ERR : IB_WC_SUCCESS;
@@ -290,18 +342,22 @@ static enum ib_wc_status send_ud(struct sib_qp *qp, struct sib_swqe *wqe)
 	return IB_WC_SUCCESS;
 }
 
-/* RC outcome: a status, or -EAGAIN with *delay set to retry later. */
+/*
+ * RC outcome: a status, or -EAGAIN with *delay set to retry later.  Faults
+ * on RC only lose messages, so the payload always goes straight from the
+ * sender's SGEs to the receiver's.
+ */
 static int send_rc(struct sib_qp *qp, struct sib_swqe *wqe,
 		   unsigned long *delay)
 {
 	struct sib_pkt pkt;
-	u32 len, ms;
+	u32 len = wqe_len(wqe), ms;
 
 	if (wqe->opcode != IB_WR_SEND && wqe->opcode != IB_WR_SEND_WITH_IMM)
 		return IB_WC_LOC_QP_OP_ERR;
-	if (gather(qp, wqe, &len))
+	if (len > SIB_MAX_MSG)
 		return IB_WC_LOC_LEN_ERR;
-	init_pkt(qp, &pkt, len);
+	init_pkt(qp, &pkt, wqe, len);
 	pkt.dlid = qp->dlid;
 	pkt.sl = qp->sl;
 	pkt.dst_qpn = qp->dest_qpn;
@@ -336,64 +392,135 @@ static int send_rc(struct sib_qp *qp, struct sib_swqe *wqe,
 	}
 }
 
-/* Returns false when the worker must stop (nothing to do, or waiting). */
-static bool send_one(struct sib_qp *qp, struct sib_swqe *cur)
+/* What the owner of a send queue found to do. */
+enum sq_step {
+	SQ_IDLE,	/* nothing (empty, wedged, or not RTS) */
+	SQ_DONE,	/* executed (or dropped after a reset) one WQE */
+	SQ_LATER,	/* the worker must go on, after *delay */
+};
+
+/* Under the QP lock: whether the owner of the send queue has work. */
+static bool sq_has_work(struct sib_qp *qp)
 {
-	unsigned long delay = 0;
+	lockdep_assert_held(&qp->lock);
+	if (qp->sq.tail == qp->sq.head)
+		return false;
+	return qp->state == IB_QPS_ERR || qp->state == IB_QPS_SQE ||
+	       (qp->state == IB_QPS_RTS && !qp->wedged);
+}
+
+/*
+ * The poster executes its WQEs itself when nobody owns the send queue, it
+ * is a data QP (MADs go to the embedded SA, which answers from its own
+ * context) and interrupts are on (the work is not bounded by a budget of
+ * time).
+ */
+static bool sq_claim_inline(struct sib_qp *qp, bool irqs_off)
+{
+	lockdep_assert_held(&qp->lock);
+	if (qp->sq_owner != SIB_SQ_NONE)
+		return false;
+	if (irqs_off ||
+	    (qp->ibqp.qp_type != IB_QPT_UD && qp->ibqp.qp_type != IB_QPT_RC)) {
+		qp->sq_owner = SIB_SQ_WORKER;
+		sib_qp_kick(qp, 0);
+		return false;
+	}
+	qp->sq_owner = SIB_SQ_INLINE;
+	return true;
+}
+
+/* Execute the oldest WQE, as the send queue's owner. */
+static enum sq_step send_one(struct sib_qp *qp, bool inl, unsigned long *delay)
+{
+	struct sib_swqe *cur = qp->cur, *wqe;
+	unsigned long flags;
 	u32 gen;
 	int ret;
 
-	spin_lock_irq(&qp->lock);
+	spin_lock_irqsave(&qp->lock, flags);
 	if (qp->state == IB_QPS_ERR || qp->state == IB_QPS_SQE)
 		flush_sq(qp);
-	if (qp->state != IB_QPS_RTS || qp->sq.tail == qp->sq.head ||
-	    qp->wedged) {
-		spin_unlock_irq(&qp->lock);
-		return false;
+	if (!sq_has_work(qp)) {
+		spin_unlock_irqrestore(&qp->lock, flags);
+		return SQ_IDLE;
 	}
-	memcpy(cur, sib_ring_slot(&qp->sq, qp->sq.tail), qp->sq.stride);
+	wqe = sib_ring_slot(&qp->sq, qp->sq.tail);
+	memcpy(cur, wqe, struct_size(wqe, sg, wqe->num_sge));
 	gen = qp->sq_gen;
-	spin_unlock_irq(&qp->lock);
+	spin_unlock_irqrestore(&qp->lock, flags);
 
 	if (qp->ibqp.qp_type == IB_QPT_RC)
-		ret = send_rc(qp, cur, &delay);
+		ret = send_rc(qp, cur, delay);
 	else
-		ret = send_ud(qp, cur);
-	if (ret == -EAGAIN) {
-		sib_qp_kick(qp, delay);
-		return false;
-	}
+		ret = send_ud(qp, cur, inl);
+	if (ret == -EAGAIN)
+		return SQ_LATER;
 
-	spin_lock_irq(&qp->lock);
+	spin_lock_irqsave(&qp->lock, flags);
 	if (gen != qp->sq_gen || qp->state == IB_QPS_RESET) {
-		spin_unlock_irq(&qp->lock);
-		return true;
+		spin_unlock_irqrestore(&qp->lock, flags);
+		return SQ_DONE;
 	}
 	qp->sq.tail++;
 	qp->tries = 0;
 	sib_send_complete(qp, cur, ret);
-	spin_unlock_irq(&qp->lock);
+	spin_unlock_irqrestore(&qp->lock, flags);
 	if (ret != IB_WC_SUCCESS && qp->ibqp.qp_type == IB_QPT_RC)
 		sib_qp_to_err(qp);
-	return true;
+	return SQ_DONE;
 }
 
+/*
+ * Give up the send queue: to nobody when it has no more work, else to the
+ * worker, which runs after @delay jiffies.  Checked under the lock that
+ * posters and state changes take, so that no work is left without owner.
+ */
+static void sq_release(struct sib_qp *qp, bool later, unsigned long delay)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->lock, flags);
+	if (!later && !sq_has_work(qp)) {
+		qp->sq_owner = SIB_SQ_NONE;
+	} else {
+		qp->sq_owner = SIB_SQ_WORKER;
+		sib_qp_kick(qp, later ? delay : 0);
+	}
+	spin_unlock_irqrestore(&qp->lock, flags);
+}
+
+/* Execute up to a budget of WQEs as the owner, then release the queue. */
+static void sq_run(struct sib_qp *qp, bool inl)
+{
+	enum sq_step step = SQ_IDLE;
+	unsigned long delay = 0;
+	int n;
+
+	for (n = 0; n < SIB_SEND_BUDGET; n++) {
+		step = send_one(qp, inl, &delay);
+		if (step != SQ_DONE)
+			break;
+	}
+	sq_release(qp, step == SQ_LATER || n == SIB_SEND_BUDGET, delay);
+}
+
+/*
+ * The worker runs when kicked: by its owner's hand-over, and by whatever
+ * may have given the queue work (RTS, ERR, a released wedge).  While a
+ * poster executes inline, the poster's release sees that work instead.
+ */
 void sib_send_worker(struct work_struct *work)
 {
 	struct sib_qp *qp = container_of(to_delayed_work(work), struct sib_qp,
 					 send_work);
-	struct sib_swqe *cur;
-	int n;
 
-	cur = kmalloc(qp->sq.stride, GFP_KERNEL);
-	if (!cur) {
-		sib_qp_kick(qp, 1);
+	spin_lock_irq(&qp->lock);
+	if (qp->sq_owner == SIB_SQ_INLINE) {
+		spin_unlock_irq(&qp->lock);
 		return;
 	}
-	for (n = 0; n < SIB_SEND_BUDGET; n++)
-		if (!send_one(qp, cur))
-			break;
-	kfree(cur);
-	if (n == SIB_SEND_BUDGET)
-		sib_qp_kick(qp, 0);
+	qp->sq_owner = SIB_SQ_WORKER;
+	spin_unlock_irq(&qp->lock);
+	sq_run(qp, false);
 }

@@ -43,6 +43,15 @@ static int check_caps(struct sib_dev *sdev, struct ib_qp_init_attr *init)
 	return 0;
 }
 
+/* The send queue and the buffers its owner works in. */
+static void free_send_bufs(struct sib_qp *qp)
+{
+	kvfree(qp->bounce);
+	kfree(qp->lso_seg);
+	kfree(qp->cur);
+	sib_ring_free(&qp->sq);
+}
+
 static int alloc_rings(struct sib_qp *qp, struct ib_qp_init_attr *init)
 {
 	struct ib_qp_cap *cap = &init->cap;
@@ -54,13 +63,21 @@ static int alloc_rings(struct sib_qp *qp, struct ib_qp_init_attr *init)
 			    struct_size_t(struct sib_swqe, sg, ssge));
 	if (err)
 		return err;
+	qp->cur = kmalloc(qp->sq.stride, GFP_KERNEL);
+	if (qp->lso)
+		qp->lso_seg = kmalloc(ib_mtu_enum_to_int(sib_params.mtu),
+				      GFP_KERNEL);
+	if (!qp->cur || (qp->lso && !qp->lso_seg))
+		goto err_sq;
 	if (init->srq)
 		return 0;
 	err = sib_ring_init(&qp->rq, cap->max_recv_wr,
 			    struct_size_t(struct sib_rwqe, sg, rsge));
-	if (err)
-		sib_ring_free(&qp->sq);
-	return err;
+	if (!err)
+		return 0;
+err_sq:
+	free_send_bufs(qp);
+	return err ?: -ENOMEM;
 }
 
 static int publish_qp(struct sib_qp *qp, struct ib_qp_init_attr *init)
@@ -136,7 +153,7 @@ int sib_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 
 err_rings:
 	sib_ring_free(&qp->rq);
-	sib_ring_free(&qp->sq);
+	free_send_bufs(qp);
 	return err;
 }
 
@@ -166,9 +183,8 @@ int sib_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	wait_for_completion(&qp->released);
 	cancel_delayed_work_sync(&qp->send_work);
 	cancel_work_sync(&qp->event_work);
-	kvfree(qp->bounce);
 	sib_ring_free(&qp->rq);
-	sib_ring_free(&qp->sq);
+	free_send_bufs(qp);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -175,7 +176,7 @@ struct sib_cq {
 	bool mod_owed;			/* an event is deferred */
 	u32 mod_first;			/* head when it was deferred */
 	struct hrtimer mod_timer;
-	struct work_struct notify_work;
+	struct irq_work notify_irq;	/* the completion "interrupt" */
 	struct work_struct err_work;
 	/* debugfs <ibdev>/cqs */
 	u32 id;
@@ -225,12 +226,26 @@ struct sib_srq {
 	struct work_struct limit_work;
 };
 
+/*
+ * Who executes a QP's send queue, one at a time so that WQEs leave in
+ * order and the owner's buffers (cur, bounce, lso_seg) have one user: the
+ * poster itself, from sib_post_send() (inline), or the send worker, which
+ * takes over what the poster cannot do in its context (a retry after a
+ * delay, a buffer to grow, more than one budget of WQEs).
+ */
+enum sib_sq_owner {
+	SIB_SQ_NONE,
+	SIB_SQ_INLINE,
+	SIB_SQ_WORKER,
+};
+
 struct sib_qp {
 	struct ib_qp ibqp;
 	refcount_t ref;			/* data-path lookups */
 	struct completion released;
-	spinlock_t lock;		/* state, attributes, sq, rq, wedged */
+	spinlock_t lock;		/* state, attributes, sq, rq, wedged, sq_owner */
 	enum ib_qp_state state;
+	enum sib_sq_owner sq_owner;	/* who executes the send queue */
 	bool wedged;			/* sends stuck until ERR/RESET; counted locklessly */
 	u32 sq_gen;			/* bumped on RESET */
 	struct sib_ring sq;
@@ -253,10 +268,12 @@ struct sib_qp {
 	u32 sq_psn;
 	u32 rq_psn;
 	int access;
-	/* sender progress (worker only) */
+	/* sender progress: only the send queue's owner (sq_owner) */
 	u32 tries;
 	void *bounce;
 	u32 bounce_len;
+	struct sib_swqe *cur;		/* the WQE being executed */
+	u8 *lso_seg;			/* one LSO segment (LSO QPs) */
 	struct sib_cq *scq;
 	struct sib_cq *rcq;
 	struct sib_srq *srq;
@@ -265,7 +282,12 @@ struct sib_qp {
 	bool last_wqe_pending;
 };
 
-/* One message on the fabric, built by the sender's worker. */
+/*
+ * One message on the fabric, built by the sender.  Its payload is either
+ * @data (gathered into the sender's bounce buffer, or a delayed copy) or,
+ * with @data NULL, the sender's own scatter list @src_sg, copied straight
+ * into the receiver's buffers.
+ */
 struct sib_pkt {
 	struct sib_port *sport;
 	u16 slid;
@@ -283,6 +305,8 @@ struct sib_pkt {
 	bool solicited;
 	bool fault_ok;			/* subject to fault injection */
 	u8 *data;
+	const struct ib_sge *src_sg;
+	u32 src_nsge;
 	u32 len;
 	bool sa_resp;			/* a delayed SA answer (fabric/sa) */
 	struct list_head node;		/* delayed delivery */
@@ -555,6 +579,7 @@ enum sib_rx_result {
 };
 
 void sib_wire_ud(struct sib_pkt *pkt);
+bool sib_wire_faults_on(void);
 void sib_wire_ud_later(struct sib_pkt *pkt, unsigned long due);
 enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt);
 void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt);

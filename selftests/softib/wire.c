@@ -46,6 +46,25 @@ static int scatter_copy(struct scatter *s, const void *src, u32 len)
 	return 0;
 }
 
+/* Scatter a message's payload: its data, or the sender's SGEs. */
+static int scatter_pkt(struct scatter *s, const struct sib_pkt *pkt)
+{
+	const struct ib_sge *sg;
+	u32 i;
+	int err;
+
+	if (pkt->data || !pkt->src_sg)
+		return scatter_copy(s, pkt->data, pkt->len);
+	for (i = 0; i < pkt->src_nsge; i++) {
+		sg = &pkt->src_sg[i];
+		err = scatter_copy(s, (const void *)(uintptr_t)sg->addr,
+				   sg->length);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static bool port_usable(struct sib_port *port)
 {
 	return port && READ_ONCE(port->link_up) && !READ_ONCE(sib_fab->dying);
@@ -135,12 +154,12 @@ void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt)
 	wc.wr_id = rb.w.wr_id;
 	if (scatter_copy(&s, pkt->has_grh ? &pkt->grh : NULL,
 			 sizeof(struct ib_grh)) ||
-	    scatter_copy(&s, pkt->data, pkt->len)) {
+	    scatter_pkt(&s, pkt)) {
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_count(port, SIB_CNT_DROP_TOO_LONG, 1);
 	} else {
 		if (sib_params.ud_csum && qp->ibqp.qp_type == IB_QPT_UD &&
-		    sib_csum_verify(pkt->data, pkt->len))
+		    pkt->data && sib_csum_verify(pkt->data, pkt->len))
 			wc.wc_flags |= IB_WC_IP_CSUM_OK;
 		sib_count(port, SIB_CNT_RCV_PKTS, 1);
 		sib_count(port, SIB_CNT_RCV_BYTES, pkt->len);
@@ -224,6 +243,18 @@ static void delay_queue(struct sib_pkt *pkt, unsigned long due, bool sa_resp)
 static void delay_pkt(struct sib_pkt *pkt, u32 us)
 {
 	delay_queue(pkt, jiffies + usecs_to_jiffies(us), false);
+}
+
+/**
+ * sib_wire_faults_on - whether fabric/faults asks for faults on data QPs
+ *
+ * Return: true when drops, delays, duplicates or corruption are set.
+ */
+bool sib_wire_faults_on(void)
+{
+	struct sib_faults f = sib_fab->faults;
+
+	return f.drop || f.delay_us || f.duplicate || f.corrupt;
 }
 
 /* Returns false when the message is lost. */
@@ -396,7 +427,7 @@ static enum sib_rx_result rc_deliver(struct sib_qp *qp, struct sib_pkt *pkt)
 		wc.wc_flags = IB_WC_WITH_IMM;
 		wc.ex.imm_data = pkt->imm;
 	}
-	if (scatter_copy(&s, pkt->data, pkt->len)) {
+	if (scatter_pkt(&s, pkt)) {
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_count(qp->port, SIB_CNT_DROP_TOO_LONG, 1);
 		sib_cq_push(qp->rcq, &wc, false);
