@@ -66,9 +66,20 @@ KBUILD_ARGS = -C $(KDIR) M=$(BUILD_DIR) -j$(JOBS) \
 	$(if $(EXTRA_FLAGS),KCFLAGS="$(EXTRA_FLAGS)")
 
 .PHONY: all modules clean deps check check-static demo bench kdir-check shadow print-stock-krel
-.PHONY: install uninstall
+.PHONY: install uninstall bench-tools
 
-all: modules
+all: modules bench-tools
+
+# The user-space helpers of `make bench` (selftests/bench/*.c), built for
+# the host, which the guests share: out/bench/.
+BENCH_TOOLS := $(patsubst $(PROJ)/selftests/bench/%.c,$(PROJ)/out/bench/%,\
+	$(wildcard $(PROJ)/selftests/bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(PROJ)/out/bench/%: $(PROJ)/selftests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra $(EXTRA_FLAGS) -o $@ $<
 
 kdir-check:
 	@test -n "$(KREL)" || { echo "no kernel build tree at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }

@@ -31,9 +31,12 @@
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
 #   STOCK_OURS="smoke ..."|all  the scripts ours runs on the stock kernel
 #                            when both drivers run by default (default:
-#                            smoke ping iperf interop; ours
+#                            smoke ping iperf interop bench_smoke; ours
 #                            runs every script on the debug kernel, the
 #                            reference every script on the stock kernel)
+#                            but bench_smoke, which loads both drivers
+#                            itself: it runs once, in the stock kernel's
+#                            batch of ours, never on the debug kernel
 #   TEST_TIMEOUT=SECS        per test script (default 900)
 # At the end, "# time: STEP SECSs" lines give the wall time of every step
 # (each guest batch, its boot and each script in it).  The last line is
@@ -545,6 +548,29 @@ fi
 
 mapfile -t tests < <(selftests/run_tests.sh --list)
 
+# Scripts that load both drivers themselves (bench_smoke: `make bench` in
+# one quick round): they run once per suite, in the stock kernel's batch of
+# ours, and never on the debug kernel (minutes there).
+once_ours=" bench_smoke "
+
+# shared_tests NAME...: the NAMEs every driver runs (not once_ours).
+shared_tests() {
+	local t
+
+	for t in "$@"; do
+		[[ $once_ours == *" ${t%.sh} "* ]] || echo "$t"
+	done
+}
+
+# once_tests NAME...: the NAMEs of once_ours.
+once_tests() {
+	local t
+
+	for t in "$@"; do
+		[[ $once_ours != *" ${t%.sh} "* ]] || echo "$t"
+	done
+}
+
 # Estimated seconds per kernel/driver/script (and kernel/-/boot): the seed
 # file, then what earlier runs on this machine measured.
 times_db=$cache/test-times
@@ -664,7 +690,7 @@ split_bins() {
 # runs every script on the debug kernel, built from the same 6.12 source.  Ours is
 # planned first, its throughput script first, so that both drivers' iperf
 # runs start together.
-stock_ours=${STOCK_OURS:-smoke ping iperf interop}
+stock_ours=${STOCK_OURS:-smoke ping iperf interop bench_smoke}
 plan_stock_default() {
 	local t bin id=0
 	local -a sub=() bins=() all=()
@@ -679,11 +705,11 @@ plan_stock_default() {
 	fi
 	# the reference's iperf leads the batch that starts with ours
 	all=("${tests[@]}")
-	mapfile -t tests < <(printf '%s\n' "${all[@]}" | grep -vx 'iperf\(\.sh\)\?')
+	mapfile -t tests < <(shared_tests "${all[@]}" | grep -vx 'iperf\(\.sh\)\?')
 	# shellcheck disable=SC2046 # one argument per slot
 	mapfile -t bins < <(split_bins stock "$guest_jobs" reference \
 		$(printf '%s\n' "${slot_load[@]}" | sort -n))
-	[ ${#tests[@]} -eq ${#all[@]} ] || bins[0]="iperf ${bins[0]:-}"
+	! printf '%s\n' "${all[@]}" | grep -qx 'iperf\(\.sh\)\?' || bins[0]="iperf ${bins[0]:-}"
 	tests=("${all[@]}")
 	for bin in "${bins[@]}"; do
 		id=$((id + 1))
@@ -724,6 +750,16 @@ for k in $kernels; do
 		plan_stock_default
 		continue
 	fi
+	# once_ours scripts: in the batches of ours alone on the stock kernel,
+	# in a batch of their own for ours beside another driver, else not.
+	all=("${tests[@]}")
+	mapfile -t once < <(once_tests "${all[@]}")
+	if [ "$k" != stock ] || [ "${kd[*]}" != ours ]; then
+		mapfile -t tests < <(shared_tests "${all[@]}")
+		if [ "$k" = stock ] && [[ " ${kd[*]} " == *" ours "* ]] && [ ${#once[@]} -gt 0 ]; then
+			plan_job stock ours once "${once[@]}"
+		fi
+	fi
 	if [ ${#kd[@]} -ge 2 ]; then
 		# The drivers side by side: the same batches, started together.
 		nb=$(( guest_jobs / ${#kd[@]} ))
@@ -742,6 +778,7 @@ for k in $kernels; do
 			plan_job "$k" "$d" "$id" $bin
 		done
 	done
+	tests=("${all[@]}")
 done
 
 step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time (estimated slot loads: ${slot_load[*]} s)"
