@@ -63,6 +63,8 @@
 #define IPIB_MIN_MTU		68
 #define IPIB_RX_WEIGHT		64
 #define IPIB_WC_BATCH		16
+/* received packets up to this size (IPoIB header on) are copied */
+#define IPIB_RX_COPYBREAK	256
 #define IPIB_MIN_SENDQ		128	/* ring size bounds (module parameters */
 #define IPIB_MIN_RECVQ		2	/* and ethtool -G) */
 #define IPIB_MAX_QUEUE		8192

@@ -172,6 +172,37 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 			grh ? grh->sgid.raw + 8 : NULL);
 }
 
+/*
+ * A small packet is copied into an skb of its own size and the receive
+ * buffer goes straight back to the ring: no buffer of MTU size allocated
+ * and mapped per packet, and a truesize that matches the packet (ACKs,
+ * ARP, small datagrams).  False: the caller passes the buffer up instead.
+ */
+static bool rx_copybreak(struct ipib_dev *dev, struct ib_wc *wc,
+			 struct ipib_rx_buf *buf, const struct ib_grh *grh)
+{
+	unsigned int len = wc->byte_len - IPIB_GRH_LEN;
+	struct sk_buff *skb;
+
+	if (len > IPIB_RX_COPYBREAK)
+		return false;
+	skb = napi_alloc_skb(&dev->ud.napi_rx, len);
+	if (unlikely(!skb))
+		return false;
+	ib_dma_sync_single_for_cpu(dev->ca, buf->mapping + IPIB_GRH_LEN, len,
+				   DMA_FROM_DEVICE);
+	skb_put_data(skb, buf->skb->data + IPIB_GRH_LEN, len);
+	ib_dma_sync_single_for_device(dev->ca, buf->mapping + IPIB_GRH_LEN,
+				      len, DMA_FROM_DEVICE);
+	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
+	    (wc->wc_flags & IB_WC_IP_CSUM_OK))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/* reads the GRH in the buffer: before the buffer is posted again */
+	ipib_rx_deliver(dev, skb, rx_pkt_type(dev, grh), wc->slid,
+			grh ? grh->sgid.raw + 8 : NULL);
+	return true;
+}
+
 static void rx_handle_error(struct ipib_dev *dev, struct ib_wc *wc,
 			    unsigned int idx)
 {
@@ -215,7 +246,8 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 		dev_core_stats_rx_dropped_inc(dev->ndev);
 		goto repost;
 	}
-	if (unlikely(rx_is_own_loopback(dev, wc, grh)))
+	if (unlikely(rx_is_own_loopback(dev, wc, grh)) ||
+	    rx_copybreak(dev, wc, buf, grh))
 		goto repost;
 
 	buf->skb = rx_alloc(dev, &buf->mapping, GFP_ATOMIC);
