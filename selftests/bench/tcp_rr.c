@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -46,13 +47,16 @@ static int print_usage(void)
 	return 2;
 }
 
-/* Read exactly @len bytes; 0 on success, -1 on error or end of stream. */
-static int read_all(int fd, char *p, size_t len)
+/*
+ * Read (@out false) or write exactly @len bytes; 0 on success, -1 on an
+ * error or the end of the stream.
+ */
+static int xfer_all(int fd, char *p, size_t len, bool out)
 {
 	ssize_t n;
 
 	while (len) {
-		n = read(fd, p, len);
+		n = out ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -63,20 +67,14 @@ static int read_all(int fd, char *p, size_t len)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+static int read_all(int fd, void *p, size_t len)
 {
-	ssize_t n;
+	return xfer_all(fd, p, len, false);
+}
 
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
+static int write_all(int fd, const void *p, size_t len)
+{
+	return xfer_all(fd, (char *)p, len, true);
 }
 
 static void nodelay(int fd)
@@ -111,7 +109,7 @@ static int serve(struct sockaddr_in *sin)
 	}
 	close(lfd);
 	nodelay(fd);
-	if (read_all(fd, (char *)&size, sizeof(size)))
+	if (read_all(fd, &size, sizeof(size)))
 		return 1;
 	size = ntohl(size);
 	if (!size || size > RR_MAX_SIZE) {
@@ -142,7 +140,7 @@ static int client(struct sockaddr_in *sin, size_t size, double secs)
 		return 1;
 	}
 	nodelay(fd);
-	if (write_all(fd, (char *)&nsize, sizeof(nsize))) {
+	if (write_all(fd, &nsize, sizeof(nsize))) {
 		perror("write");
 		return 1;
 	}
