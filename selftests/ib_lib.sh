@@ -410,6 +410,27 @@ stat_delta_ge()
 	[ $(($(ib_stat "$1" "$2" "$3") - $4)) -ge "$5" ]
 }
 
+# sib_no_rc_qps IBDEV: port 1 of softib device IBDEV has no RC QP.
+sib_no_rc_qps()
+{
+	local f=$SIB_DBG/$1/port1/qps
+
+	[ -r "$f" ] && ! grep -q ' type rc ' "$f"
+}
+
+# cm_child_del NS CHILD IBDEV: take a connected-mode interface down, wait
+# (up to 10 s) until IBDEV's port has no RC QP left, then delete it.  The
+# reference destroys a connection's QP from a work item that removing the
+# interface does not wait for: deleting it with one pending makes its CQ
+# destroy fail (a WARNING).  Taking it down first queues that work.
+cm_child_del()
+{
+	ip -n "$1" link set "$2" down
+	wait_for 10 sib_no_rc_qps "$3" ||
+		log_info "$3 still has RC QPs after $2 went down: $(tr '\n' ';' <"$SIB_DBG/$3/port1/qps" 2>&1)"
+	ip -n "$1" link del "$2"
+}
+
 # sib_has_sa: softib has the fabric/sa knob.
 sib_has_sa()
 {

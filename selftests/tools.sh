@@ -360,11 +360,11 @@ test_debugfs()
 ib_pair_setup
 sib_pkey_add "$T_PKEY" softib0 softib1
 CA=$IB_A.8001 CB=$IB_B.8001
-for side in "$NS_A $IB_A $CA $C4_A" "$NS_B $IB_B $CB $C4_B"; do
-	read -r ns par ch ip4 <<<"$side"
+for side in "$NS_A $IB_A $CA $C4_A softib0" "$NS_B $IB_B $CB $C4_B softib1"; do
+	read -r ns par ch ip4 ibdev <<<"$side"
 	ip -n "$ns" link add link "$par" name "$ch" type ipoib pkey "$T_PKEY" mode connected ||
 		fail_all "ip link add $ch type ipoib pkey $T_PKEY mode connected failed in $ns"
-	defer ip -n "$ns" link del "$ch"
+	defer cm_child_del "$ns" "$ch" "$ibdev"
 	ip -n "$ns" addr add "$ip4/24" dev "$ch" && ip -n "$ns" link set "$ch" up ||
 		fail_all "cannot address and bring up $ch"
 done

@@ -313,6 +313,12 @@ static int counters_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int qps_show(struct seq_file *m, void *v)
+{
+	sib_port_qps_dump(m->private, m);
+	return 0;
+}
+
 static int vfs_show(struct seq_file *m, void *v)
 {
 	sib_vf_dump(m->private, m);
@@ -659,6 +665,7 @@ SIB_KNOB_FOPS(bcast_mtu);
 SIB_KNOB_FOPS(bench);
 SIB_KNOB_FOPS(replace);
 DEFINE_SHOW_ATTRIBUTE(counters);
+DEFINE_SHOW_ATTRIBUTE(qps);
 DEFINE_SHOW_ATTRIBUTE(vfs);
 DEFINE_SHOW_ATTRIBUTE(cqs);
 DEFINE_SHOW_ATTRIBUTE(groups);
@@ -724,6 +731,7 @@ void sib_debugfs_add_dev(struct sib_dev *sdev)
 		debugfs_create_file("wedge", 0600, d, port, &wedge_fops);
 		debugfs_create_file("counters", 0400, d, port,
 				    &counters_fops);
+		debugfs_create_file("qps", 0400, d, port, &qps_fops);
 		if (sib_params.num_vfs)
 			debugfs_create_file("vfs", 0400, d, port, &vfs_fops);
 	}

@@ -3,6 +3,7 @@
  * softib queue pairs: creation, the state machine, flushes and the
  * reference-counted lookup used by the fabric.
  */
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "softib.h"
@@ -268,6 +269,40 @@ unsigned int sib_port_wedged(struct sib_port *port)
 			n++;
 	rcu_read_unlock();
 	return n;
+}
+
+/**
+ * sib_port_qps_dump - one line per data QP of a port, for debugfs qps
+ * @port: the port
+ * @m: the seq_file
+ *
+ * "qp <qpn> type ud|rc state reset|init|rtr|rts|sqd|sqe|err"
+ */
+void sib_port_qps_dump(struct sib_port *port, struct seq_file *m)
+{
+	static const char * const states[] = {
+		[IB_QPS_RESET] = "reset", [IB_QPS_INIT] = "init",
+		[IB_QPS_RTR] = "rtr", [IB_QPS_RTS] = "rts",
+		[IB_QPS_SQD] = "sqd", [IB_QPS_SQE] = "sqe",
+		[IB_QPS_ERR] = "err",
+	};
+	enum ib_qp_state state;
+	struct sib_qp *qp;
+	unsigned long qpn;
+
+	/* a QP found here stays allocated: destroy waits for RCU readers */
+	rcu_read_lock();
+	xa_for_each(&port->sdev->qps, qpn, qp) {
+		if (READ_ONCE(qp->port) != port)
+			continue;
+		spin_lock_irq(&qp->lock);
+		state = qp->state;
+		spin_unlock_irq(&qp->lock);
+		seq_printf(m, "qp %lu type %s state %s\n", qpn,
+			   qp->ibqp.qp_type == IB_QPT_RC ? "rc" : "ud",
+			   state < ARRAY_SIZE(states) ? states[state] : "?");
+	}
+	rcu_read_unlock();
 }
 
 /* Complete every posted receive with a flush error. */

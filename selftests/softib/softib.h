@@ -518,6 +518,7 @@ int sib_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period);
 void sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc, bool solicited);
 void sib_cq_dump(struct sib_dev *sdev, struct seq_file *m);
+void sib_port_qps_dump(struct sib_port *port, struct seq_file *m);
 
 /* ---- ring.c ---- */
 int sib_ring_init(struct sib_ring *r, u32 max, u32 stride);
