@@ -3,8 +3,9 @@
  * softib completion queues.  Completions are pushed by the fabric and by
  * flushes; the consumer's handler runs in hard interrupt context, from an
  * irq_work on the CPU that pushed the completion, as an HCA's completion
- * vector would call it: never nested in the verb that produced the
- * completion, and with no thread to wake.  With moderation
+ * vector would call it: it may interrupt any code, the verb that produced
+ * the completion included, but no verb calls it, and no thread is woken
+ * for it.  With moderation
  * (ib_modify_cq) the event of an armed CQ waits until mod_count
  * completions are pending or mod_period usecs have passed.
  */
