@@ -8,8 +8,9 @@
 # (the HCA unplugged and plugged back), and the port and CQ side:
 # <ibdev>/port1/speed (a retrain, ethtool's speed), <ibdev>/port1/gid (a
 # new port GUID: GID_CHANGE, IPoIB's address) and CQ moderation
-# (ethtool -C, counted in <ibdev>/cqs).  Every knob is first fed each class
-# of malformed write: EINVAL, setting unchanged.
+# (ethtool -C, counted in <ibdev>/cqs), and fabric/phantoms (peers with no
+# device behind them, the bench's neighbour rows).  Every knob is first fed
+# each class of malformed write: EINVAL, setting unchanged.
 #
 #   ns a                                      ns b
 #   $IB_A 192.0.2.1                           $IB_B 192.0.2.2
@@ -21,6 +22,7 @@ source "$(dirname "$0")/ib_lib.sh"
 BCAST=ff12:401b:ffff:0000:0000:0000:ffff:ffff
 SM=$SIB_DBG/fabric/sm
 SA=$SIB_DBG/fabric/sa
+PH=$SIB_DBG/fabric/phantoms
 BMTU=$SIB_DBG/fabric/bcast_mtu
 WAIT=30
 
@@ -355,6 +357,64 @@ test_sa_path()
 	log_test "fabric/sa path=reject|drop: no path, counted; path=ok heals"
 }
 
+# phantom_field NAME: a line of fabric/phantoms.
+phantom_field()
+{
+	awk -v k="$1" '$1 == k { print $2 }' "$PH"
+}
+
+# phantom_neigh I ADDR: a permanent neighbour ADDR on a's interface whose
+# hardware address is phantom I's (QPN 0x100, its GID from guid_base).
+phantom_neigh()
+{
+	local guid
+
+	printf -v guid %016x $(($(phantom_field guid_base) + $1))
+	in_ns "$NS_A" ip neigh replace "$2" dev "$IB_A" nud permanent lladdr \
+		"00:00:01:00:fe:80:00:00:00:00:00:00:$(sed 's/../&:/g; s/:$//' <<<"$guid")"
+}
+
+# sent_reached ADDR N: a sends one datagram to ADDR; N phantoms have now
+# taken a message.
+sent_reached()
+{
+	udp_send "$NS_A" "$1" 9 1 phantom >/dev/null 2>&1
+	[ "$(phantom_field reached)" -ge "$2" ]
+}
+
+test_phantoms()
+{
+	local pkts drops
+
+	bad_writes "$PH" "" abc 4097 -1 "1 2" 0x10
+	sib_write "$PH" 3
+	[ "$(phantom_field count)" = 3 ] && [ "$(phantom_field reached)" = 0 ] &&
+		[ "$(phantom_field rcv_packets)" = 0 ]
+	check_err $? "after writing 3: $(tr '\n' ' ' <"$PH")"
+	in_ns "$NS_A" ip route replace 10.77.0.0/16 dev "$IB_A" &&
+		phantom_neigh 1 10.77.1.1 && phantom_neigh 5 10.77.1.5
+	check_err $? "cannot add the phantom neighbours"
+	wait_for "$WAIT" sent_reached 10.77.1.1 1
+	check_err $? "nothing reached phantom 1: $(tr '\n' ' ' <"$PH")"
+	[ "$(phantom_field rcv_bytes)" -gt 0 ]
+	check_err $? "phantom 1 took messages of no bytes"
+	pkts=$(phantom_field rcv_packets)
+	udp_send "$NS_A" 10.77.1.5 9 3 phantom >/dev/null 2>&1
+	sleep 0.5
+	[ "$(phantom_field reached)" = 1 ] && [ "$(phantom_field rcv_packets)" = "$pkts" ]
+	check_err $? "a phantom beyond the count took traffic: $(tr '\n' ' ' <"$PH")"
+	sib_write "$PH" 0
+	drops=$(sib_counter softib0 1 drop_no_port)
+	udp_send "$NS_A" 10.77.1.1 9 3 phantom >/dev/null 2>&1
+	wait_for 10 eval '[ "$(sib_counter softib0 1 drop_no_port)" -gt "$drops" ]'
+	check_err $? "sends to a removed phantom were not dropped as to no port"
+	[ "$(phantom_field rcv_packets)" = 0 ] && [ "$(phantom_field reached)" = 0 ]
+	check_err $? "a removed phantom took traffic: $(tr '\n' ' ' <"$PH")"
+	in_ns "$NS_A" ip neigh flush dev "$IB_A" to 10.77.0.0/16 nud permanent
+	in_ns "$NS_A" ip route del 10.77.0.0/16 dev "$IB_A"
+	log_test "fabric/phantoms: bad writes refused; path to a phantom resolved and its traffic counted; none beyond the count or once removed"
+}
+
 carrier_b()
 {
 	has_carrier "$NS_B" "$IB_B"
@@ -674,6 +734,11 @@ timed test_sm_start
 timed test_sa_parse
 timed test_sa_join_reject
 timed test_sa_path
+if [ -e "$PH" ]; then
+	timed test_phantoms
+else
+	log_test_skip "fabric/phantoms" "softib has no $PH"
+fi
 timed test_sa_delay
 timed test_bcast_mtu_restart
 timed test_speed

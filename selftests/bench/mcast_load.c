@@ -3,20 +3,22 @@
  * mcast_load: IPv4 multicast groups and traffic, for `make bench`.
  *
  *	mcast_load -i IFADDR -g GROUP -j N
- *	mcast_load -i IFADDR -g GROUP [-l SIZE] [-t SECS] [-p PORT]
+ *	mcast_load -i IFADDR -g ADDR [-n N] [-l SIZE] [-t SECS] [-p PORT]
  *
  * With -j it joins the N consecutive groups GROUP, GROUP + 1, ... on the
  * interface that has IFADDR (one socket: the namespace's
  * net.ipv4.igmp_max_memberships must allow N), prints "joined N" and
  * holds them until it is killed.  Otherwise it sends SIZE-byte datagrams
- * (default 64) to GROUP:PORT (default 5203) out of that interface, as fast
+ * (default 64) to ADDR:PORT (default 5203) out of that interface, as fast
  * as it can for SECS seconds (default 5), without a local copy
  * (IP_MULTICAST_LOOP off), and prints
  *
  *	sent N secs S rate R
  *
  * with R the datagrams per second (sendto calls that succeeded; ENOBUFS
- * and the like are retried, not counted).
+ * and the like are retried, not counted).  ADDR is a group or a unicast
+ * address; with -n the destination goes round the N consecutive addresses
+ * ADDR, ADDR + 1, ..., one datagram each (the neighbour scale rows).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,7 +43,7 @@ static double now(void)
 static int print_usage(void)
 {
 	fprintf(stderr, "usage: mcast_load -i IFADDR -g GROUP -j N\n"
-		"       mcast_load -i IFADDR -g GROUP [-l SIZE] [-t SECS] [-p PORT]\n");
+		"       mcast_load -i IFADDR -g ADDR [-n N] [-l SIZE] [-t SECS] [-p PORT]\n");
 	return 2;
 }
 
@@ -69,8 +71,9 @@ static int join_groups(int fd, struct in_addr ifaddr, struct in_addr group,
 }
 
 static int send_load(int fd, struct in_addr ifaddr, struct in_addr group,
-		     int port, size_t size, double secs)
+		     long ndst, int port, size_t size, double secs)
 {
+	unsigned long base = ntohl(group.s_addr);
 	struct sockaddr_in dst = {
 		.sin_family = AF_INET,
 		.sin_port = htons(port),
@@ -92,6 +95,7 @@ static int send_load(int fd, struct in_addr ifaddr, struct in_addr group,
 	end = start + secs;
 	t = start;
 	while (t < end) {
+		dst.sin_addr.s_addr = htonl(base + i % ndst);
 		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) == (ssize_t)size)
 			n++;
@@ -112,11 +116,11 @@ static int send_load(int fd, struct in_addr ifaddr, struct in_addr group,
 int main(int argc, char **argv)
 {
 	struct in_addr ifaddr = { 0 }, group = { 0 };
-	long size = 64, njoin = 0;
+	long size = 64, njoin = 0, ndst = 1;
 	int port = 5203, opt, fd;
 	double secs = 5;
 
-	while ((opt = getopt(argc, argv, "i:g:j:l:t:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:g:j:n:l:t:p:")) != -1) {
 		switch (opt) {
 		case 'i':
 			if (inet_pton(AF_INET, optarg, &ifaddr) != 1)
@@ -128,6 +132,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			njoin = atol(optarg);
+			break;
+		case 'n':
+			ndst = atol(optarg);
 			break;
 		case 'l':
 			size = atol(optarg);
@@ -142,8 +149,9 @@ int main(int argc, char **argv)
 			return print_usage();
 		}
 	}
-	if (!ifaddr.s_addr || !IN_MULTICAST(ntohl(group.s_addr)) ||
-	    njoin < 0 || size < 1 || size > (long)sizeof(buf) || secs <= 0 ||
+	if (!ifaddr.s_addr || !group.s_addr ||
+	    (njoin && !IN_MULTICAST(ntohl(group.s_addr))) ||
+	    njoin < 0 || ndst < 1 || ndst > 65536 || size < 1 || size > (long)sizeof(buf) || secs <= 0 ||
 	    port <= 0 || port > 65535)
 		return print_usage();
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -153,5 +161,5 @@ int main(int argc, char **argv)
 	}
 	if (njoin)
 		return join_groups(fd, ifaddr, group, njoin);
-	return send_load(fd, ifaddr, group, port, size, secs);
+	return send_load(fd, ifaddr, group, ndst, port, size, secs);
 }

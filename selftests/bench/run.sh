@@ -28,8 +28,12 @@
 # and in datagram mode, with 1, 100 and 1000 IPv4 multicast groups joined
 # on a's interface (out/bench/mcast_load), mcastN-send: 64-byte datagrams/s
 # that a sends to the last group (tx_packets), mcastN-cpu: CPU s per
-# million.  The same with 1, 100 and 1000 neighbours is not measured: it
-# needs peers that softib does not have (phantom ports answering the SA).
+# million.  With 1, 100 and 1000 static neighbours of a's interface
+# (BENCH_NEIGH), each one of softib's phantom peers (fabric/phantoms: a GID
+# and LID the SA answers PathRecords for, and a fabric end that takes UD
+# messages), neighN-send: 64-byte datagrams/s that a sends round-robin to
+# the first N of them (tx_packets, after a warm-up pass that reached every
+# one of them, so every path is resolved), neighN-cpu: CPU s per million.
 #
 # Output, besides "# " diagnostics (the format Documentation/bench.rst
 # describes; scripts/bench.sh turns it into JSON and a chart):
@@ -44,6 +48,7 @@
 #   BENCH_PINGS    echo requests per ping row (1000; 200)
 #   BENCH_MODES    "datagram connected" ("datagram")
 #   BENCH_MCAST    group counts of the scale rows ("1 100 1000"; "" for none)
+#   BENCH_NEIGH    neighbour counts of the scale rows (the same)
 #   BENCH_QUICK    1: the quick defaults above
 #   BENCH_OUT      file for the raw lines (default: a temporary one)
 #
@@ -69,7 +74,11 @@ else
 	MODES=${BENCH_MODES:-datagram connected}
 fi
 MCAST=${BENCH_MCAST-1 100 1000}
-[[ " $MODES " == *" datagram "* ]] || MCAST=
+NEIGH=${BENCH_NEIGH-1 100 1000}
+if [[ " $MODES " != *" datagram "* ]]; then
+	MCAST=
+	NEIGH=
+fi
 SAMPLES=${BENCH_OUT:-$(mktemp)}
 OUT=$(mktemp)
 defer rm -f "$OUT" "$OUT.srv"
@@ -185,8 +194,10 @@ declare_rows()
 		row "mcast$n-send" pkt/s higher fabric-ud64
 		row "mcast$n-cpu" cpu-s/Mpkt lower
 	done
-	emit "notmeasured neighbours-1-100-1000 needs phantom peers in softib" \
-		"(1000 ports that answer the SA and take traffic); not measured"
+	for n in $NEIGH; do
+		row "neigh$n-send" pkt/s higher fabric-ud64
+		row "neigh$n-cpu" cpu-s/Mpkt lower
+	done
 	for c in $FABRIC_CASES; do
 		row "fabric-$c" msg/s higher
 	done
@@ -428,6 +439,83 @@ bench_mcast()
 	rm -f "$OUT".join*
 }
 
+# neigh_addr I: the address of phantom neighbour I (10.77.1.0 + I).
+neigh_addr()
+{
+	local a=$((0x0a4d0100 + $1))
+
+	echo "$((a >> 24)).$((a >> 16 & 255)).$((a >> 8 & 255)).$((a & 255))"
+}
+
+# phantoms_field NAME: a line of softib's fabric/phantoms.
+phantoms_field()
+{
+	awk -v k="$1" '$1 == k { print $2 }' "$SIB_DBG/fabric/phantoms"
+}
+
+# neigh_setup N: N phantom peers and, on a's interface, a permanent
+# neighbour for each: neigh_addr I at QPN 0x100, GID fe80::<guid_base + I>.
+neigh_setup()
+{
+	local n=$1 i base guid
+
+	echo "$n" >"$SIB_DBG/fabric/phantoms" || return 1
+	base=$(phantoms_field guid_base) || return 1
+	in_ns "$NS_A" ip route replace 10.77.0.0/16 dev "$IB_A" || return 1
+	for ((i = 0; i < n; i++)); do
+		printf -v guid %016x $((base + i))
+		echo "neigh replace $(neigh_addr "$i") dev $IB_A nud permanent" \
+			"lladdr 00:00:01:00:fe:80:00:00:00:00:00:00:$(echo "$guid" |
+			sed 's/../&:/g; s/:$//')"
+	done | in_ns "$NS_A" ip -batch -
+}
+
+# neigh_warm N: a sends to the first N neighbours until softib has seen a
+# message reach each of them (their paths are resolved), 60 s at most.
+neigh_warm()
+{
+	local n=$1 deadline=$((SECONDS + 60 * RIG_SLOW)) r
+
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		client "$NS_A" 1 "$TOOLS/mcast_load" -i "$IP4_A" \
+			-g "$(neigh_addr 0)" -n "$n" -l 64 -t 0.3 || return 1
+		r=$(phantoms_field reached)
+		[ "${r:-0}" -lt "$n" ] || return 0
+	done
+	log_info "only ${r:-0} of $n phantom neighbours reached"
+	return 1
+}
+
+# bench_neigh DRIVER ROUND: sends round-robin to N neighbours of a's
+# interface, N from BENCH_NEIGH (increasing); datagram mode.
+bench_neigh()
+{
+	local drv=$1 round=$2 n max=0 t0 t1 c0 c1 secs
+
+	for n in $NEIGH; do
+		[ "$n" -le "$max" ] || max=$n
+	done
+	if ! neigh_setup "$max"; then
+		log_info "neigh ($drv, round $round): no phantom neighbours"
+		return
+	fi
+	for n in $NEIGH; do
+		neigh_warm "$n" || break
+		stat_of "$NS_A" "$IB_A" tx_packets t0
+		cpu_busy c0
+		client "$NS_A" "$SECS" "$TOOLS/mcast_load" -i "$IP4_A" \
+			-g "$(neigh_addr 0)" -n "$n" -l 64 -t "$SECS"
+		cpu_busy c1
+		stat_of "$NS_A" "$IB_A" tx_packets t1
+		secs=$(awk '$1 == "sent" { print $4 }' "$OUT")
+		[ -n "$secs" ] || log_info "neigh$n ($drv, round $round): mcast_load failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
+		sample "neigh$n-send" "$drv" "$round" "$(calc 's > 0 ? t / s : ""' t=$((t1 - t0)) s="${secs:-0}")"
+		sample "neigh$n-cpu" "$drv" "$round" "$(calc 't > 0 ? c / hz / (t / 1e6) : ""' \
+			t=$((t1 - t0)) c=$((c1 - c0)) hz="$CLK_TCK")"
+	done
+	echo 0 >"$SIB_DBG/fabric/phantoms"
+}
+
 # bench_driver DRIVER ROUND: every row with one driver.
 bench_driver()
 {
@@ -457,11 +545,18 @@ bench_driver()
 			log_info "$1: no traffic in datagram mode for the multicast rows, round $2"
 		fi
 	fi
+	if [ -n "$NEIGH" ]; then
+		if bench_mode datagram; then
+			bench_neigh "$1" "$2"
+		else
+			log_info "$1: no traffic in datagram mode for the neighbour rows, round $2"
+		fi
+	fi
 	bench_down || fail_all "$1: modules will not unload" "bench"
 	log_info "$1, round $2: $((SECONDS - start)) s"
 }
 
-log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}"
+log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}, neighbours: ${NEIGH:-none}"
 declare_rows
 bench_down >/dev/null 2>&1
 for ((round = 1; round <= ROUNDS; round++)); do

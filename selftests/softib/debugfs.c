@@ -4,7 +4,7 @@
  *   <ibdev>/{replace,cqs},
  *   <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters,wedge}
  *   <ibdev>/port<N>/vfs (num_vfs > 0 only)
- *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}
+ *   fabric/{sm,faults,sa,bcast_mtu,groups,bench}, fabric/phantoms (phantom.c)
  * Malformed writes fail with -EINVAL and change nothing.
  */
 #include <linux/debugfs.h>
@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "softib.h"
+#include "phantom.h"
 
 #define SIB_KNOB_MAX 128
 #define SIB_FAULT_PPM_MAX 1000000
@@ -684,6 +685,7 @@ void sib_debugfs_init(void)
 	debugfs_create_file("groups", 0400, fab, NULL, &groups_fops);
 	debugfs_create_file("sa_selftest", 0400, fab, NULL, &sa_selftest_fops);
 	debugfs_create_file("bench", 0600, fab, NULL, &bench_fops);
+	sib_phantom_debugfs(fab);
 }
 
 /* Waits for knob writes in progress (a replace among them). */

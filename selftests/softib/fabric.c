@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 
 #include "softib.h"
+#include "phantom.h"
 
 struct sib_fabric *sib_fab;
 
@@ -59,7 +60,7 @@ static int sa_port_by_gid(void *ctx, const union ib_gid *gid,
 			break;
 	}
 	rcu_read_unlock();
-	return err;
+	return err ? sib_phantom_by_gid(gid, out) : 0;
 }
 
 static int sa_port_by_lid(void *ctx, u16 lid, struct sib_sa_port *out)
@@ -74,7 +75,7 @@ static int sa_port_by_lid(void *ctx, u16 lid, struct sib_sa_port *out)
 		err = 0;
 	}
 	rcu_read_unlock();
-	return err;
+	return err ? sib_phantom_by_lid(lid, out) : 0;
 }
 
 static const struct sib_sa_fabric_ops sib_sa_ops = {

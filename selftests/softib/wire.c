@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "softib.h"
+#include "phantom.h"
 
 /* A receive WQE with room for the largest scatter list. */
 union sib_rwqe_buf {
@@ -181,7 +182,8 @@ static void route_ud(struct sib_pkt *pkt)
 	rcu_read_lock();
 	dport = sib_fabric_port_by_lid(pkt->dlid);
 	if (!dport) {
-		sib_count(pkt->sport, SIB_CNT_DROP_NO_PORT, 1);
+		if (pkt->type != IB_QPT_UD || !sib_phantom_rx(pkt))
+			sib_count(pkt->sport, SIB_CNT_DROP_NO_PORT, 1);
 		goto out;
 	}
 	if (!port_usable(dport)) {
