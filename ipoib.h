@@ -372,10 +372,12 @@ struct ipib_recv_ring {
  * @napi_on: both NAPIs are enabled
  * @coal_usecs: receive CQ moderation set through ethtool
  * @coal_frames: likewise
+ * @tx_coal_usecs: send CQ moderation set through ethtool
+ * @tx_coal_frames: likewise
  *
  * @send_cq, @recv_cq, @max_send_sge and @rx_buf_size are set before the
  * net_device is registered (ndo_init and its creator) and constant after.
- * @napi_on, @coal_usecs and @coal_frames are RTNL.  The rings follow their
+ * @napi_on and the four moderation settings are RTNL.  The rings follow their
  * own rules; the QP itself is dev->qp and its state dev->qp_ready.
  */
 struct ipib_ud {
@@ -391,6 +393,8 @@ struct ipib_ud {
 	bool napi_on;
 	u16 coal_usecs;
 	u16 coal_frames;
+	u16 tx_coal_usecs;
+	u16 tx_coal_frames;
 };
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ethtool: driver info, link state and speed, receive CQ moderation, ring
+ * ethtool: driver info, link state and speed, CQ moderation, ring
  * sizes, channels, the eight netdev counters, the driver's own event
  * counters and one drop counter per reason.
  */
@@ -86,6 +86,29 @@ static int ipib_get_coalesce(struct net_device *ndev,
 
 	coal->rx_coalesce_usecs = dev->ud.coal_usecs;
 	coal->rx_max_coalesced_frames = dev->ud.coal_frames;
+	coal->tx_coalesce_usecs = dev->ud.tx_coal_usecs;
+	coal->tx_max_coalesced_frames = dev->ud.tx_coal_frames;
+	return 0;
+}
+
+/*
+ * Apply both moderation settings to the CQs; a device without moderation
+ * (EOPNOTSUPP) takes them as a wish.
+ */
+static int apply_coalesce(struct ipib_dev *dev, u16 rx_frames, u16 rx_usecs,
+			  u16 tx_frames, u16 tx_usecs)
+{
+	int rc;
+
+	rc = rdma_set_cq_moderation(dev->ud.recv_cq, rx_frames, rx_usecs);
+	if (rc && rc != -EOPNOTSUPP)
+		return rc;
+	rc = rdma_set_cq_moderation(dev->ud.send_cq, tx_frames, tx_usecs);
+	if (rc && rc != -EOPNOTSUPP) {
+		rdma_set_cq_moderation(dev->ud.recv_cq, dev->ud.coal_frames,
+				       dev->ud.coal_usecs);
+		return rc;
+	}
 	return 0;
 }
 
@@ -98,15 +121,22 @@ static int ipib_set_coalesce(struct net_device *ndev,
 	int rc;
 
 	if (coal->rx_coalesce_usecs > 0xffff ||
-	    coal->rx_max_coalesced_frames > 0xffff)
+	    coal->rx_max_coalesced_frames > 0xffff ||
+	    coal->tx_coalesce_usecs > 0xffff ||
+	    coal->tx_max_coalesced_frames > 0xffff) {
+		NL_SET_ERR_MSG(extack, "moderation settings go up to 65535");
 		return -EINVAL;
-	rc = rdma_set_cq_moderation(dev->ud.recv_cq,
-				    coal->rx_max_coalesced_frames,
-				    coal->rx_coalesce_usecs);
-	if (rc && rc != -EOPNOTSUPP)
+	}
+	rc = apply_coalesce(dev, coal->rx_max_coalesced_frames,
+			    coal->rx_coalesce_usecs,
+			    coal->tx_max_coalesced_frames,
+			    coal->tx_coalesce_usecs);
+	if (rc)
 		return rc;
 	dev->ud.coal_usecs = coal->rx_coalesce_usecs;
 	dev->ud.coal_frames = coal->rx_max_coalesced_frames;
+	dev->ud.tx_coal_usecs = coal->tx_coalesce_usecs;
+	dev->ud.tx_coal_frames = coal->tx_max_coalesced_frames;
 	return 0;
 }
 
@@ -196,9 +226,9 @@ static int rings_reopen(struct ipib_dev *dev, unsigned int sendq,
 		ipib_ib_stop(dev);
 	}
 	rc = ipib_ud_resize(dev, sendq, recvq);
-	if (!rc && (dev->ud.coal_usecs || dev->ud.coal_frames))
-		rdma_set_cq_moderation(dev->ud.recv_cq, dev->ud.coal_frames,
-				       dev->ud.coal_usecs);
+	if (!rc)
+		apply_coalesce(dev, dev->ud.coal_frames, dev->ud.coal_usecs,
+			       dev->ud.tx_coal_frames, dev->ud.tx_coal_usecs);
 	if (!dev->admin_up || !dev->pkey_valid)
 		return rc;
 	if (ipib_ib_open(dev)) {
@@ -352,7 +382,9 @@ static const struct ethtool_ops ipib_ethtool_ops = {
 	.set_ringparam = ipib_set_ringparam,
 	.get_channels = ipib_get_channels,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
-				     ETHTOOL_COALESCE_RX_MAX_FRAMES,
+				     ETHTOOL_COALESCE_RX_MAX_FRAMES |
+				     ETHTOOL_COALESCE_TX_USECS |
+				     ETHTOOL_COALESCE_TX_MAX_FRAMES,
 };
 
 void ipib_set_ethtool_ops(struct net_device *ndev)

@@ -8,7 +8,7 @@
 # (the HCA unplugged and plugged back), and the port and CQ side:
 # <ibdev>/port1/speed (a retrain, ethtool's speed), <ibdev>/port1/gid (a
 # new port GUID: GID_CHANGE, IPoIB's address) and CQ moderation
-# (ethtool -C, counted in <ibdev>/cqs), and fabric/phantoms (peers with no
+# (ethtool -C rx-* and tx-*, counted in <ibdev>/cqs), and fabric/phantoms (peers with no
 # device behind them, the bench's neighbour rows).  Every knob is first fed
 # each class of malformed write: EINVAL, setting unchanged.
 #
@@ -667,6 +667,46 @@ test_cq_moderation()
 	log_test "cq moderation: ethtool -C rx-usecs/rx-frames batch completions"
 }
 
+# test_cq_moderation_tx: the same on a's send CQ, through tx-usecs and
+# tx-frames (a pings b, so a's send CQ completes the echo requests).
+test_cq_moderation_tx()
+{
+	local CQS=$SIB_DBG/softib0/cqs id off on
+
+	if [ ! -e "$CQS" ]; then
+		log_test_skip "cq moderation tx" "softib has no $CQS"
+		return
+	fi
+	xfail_reference "the reference moderates its receive CQ only: tx-usecs/tx-frames are EOPNOTSUPP"
+	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs "$MOD_USECS" tx-frames 16
+	check_err $? "ethtool -C $IB_A tx-usecs $MOD_USECS tx-frames 16 failed"
+	[[ "$(in_ns "$NS_A" ethtool -c "$IB_A")" == *"tx-usecs: $MOD_USECS"*"tx-frames: 16"* ]]
+	check_err $? "ethtool -c $IB_A does not read back tx-usecs $MOD_USECS tx-frames 16"
+	id=$(awk -v p="$MOD_USECS" '$6 == 16 && $8 == p { print $2 }' "$CQS")
+	[ -n "$id" ] && [ "$id" = "${id%%[^0-9]*}" ]
+	if (($? != 0)); then
+		check_err 1 "not one CQ of softib0 with count 16 period $MOD_USECS: $(cat "$CQS")"
+		in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0 2>/dev/null
+		log_test "cq moderation: ethtool -C tx-usecs/tx-frames batch send completions"
+		return
+	fi
+	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0
+	cq_ratio "$id"
+	check_err $? "too few send completions with moderation off"
+	off=$RATIO
+	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs "$MOD_USECS" tx-frames 16
+	cq_ratio "$id"
+	check_err $? "too few send completions with moderation on"
+	on=$RATIO
+	log_info "send completions per event x100: off $off, tx-usecs $MOD_USECS tx-frames 16: $on"
+	[ "$on" -ge $((off * 2)) ] && [ "$on" -ge 200 ]
+	check_err $? "moderation on: $on/100 completions per event, expected >= 2 and twice $off/100"
+	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0
+	wait_ping "$NS_A" "$IP4_B" "$WAIT"
+	check_err $? "no ping after tx moderation off"
+	log_test "cq moderation: ethtool -C tx-usecs/tx-frames batch send completions"
+}
+
 # ---------------------------------------------------------------- replace
 
 replaced_dev_back()
@@ -744,4 +784,5 @@ timed test_bcast_mtu_restart
 timed test_speed
 timed test_gid
 timed test_cq_moderation
+timed test_cq_moderation_tx
 timed test_replace
