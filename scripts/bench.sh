@@ -24,7 +24,8 @@
 #   QUICK=1 (make bench QUICK=1)  a ~2-minute subset: 1 round, datagram mode
 #                      only, 2 s runs, 200 pings
 #   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (5), BENCH_PINGS=N (1000),
-#   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000"
+#   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000",
+#   BENCH_NEIGH="1 100 1000"
 #
 # bench.sh --report bench-results/bench-STAMP.txt: the .samples, .json and
 # chart again from a kept output (no guest).
@@ -41,7 +42,7 @@ cd "$proj" || exit 1
 # $base.txt, its status in rc, its settings in meta (JSON fields).
 bench_run()
 {
-	local modev mcastv tmo quick rounds secs pings modes mcast
+	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh
 
 	./scripts/deps.sh || exit 1
 	make -s --no-print-directory || exit 1
@@ -55,19 +56,24 @@ bench_run()
 		modes=${BENCH_MODES:-datagram connected}
 	fi
 	mcast=${BENCH_MCAST-1 100 1000}
+	neigh=${BENCH_NEIGH-1 100 1000}
 	read -ra modev <<<"$modes"
 	read -ra mcastv <<<"$mcast"
+	read -ra neighv <<<"$neigh"
 	# Per round: the fabric benchmark, then per driver a load, per mode six
-	# timed runs (iperf3, tcp_rr) and the pings, the multicast joins and runs.
+	# timed runs (iperf3, tcp_rr) and the pings, the multicast joins and runs,
+	# the neighbours' warm-up and runs.
 	tmo=$((rounds * (60 + 2 * (120 + ${#modev[@]} * (6 * (secs + 20) + pings / 50 + 30) +
-		${#mcastv[@]} * (secs + 90))) + 300))
+		${#mcastv[@]} * (secs + 90) + ${#neighv[@]} * (secs + 70))) + 300))
 	selftests/vm/run-guest --timeout "$tmo" --env BENCH_QUICK="$quick" \
 		--env BENCH_ROUNDS="$rounds" --env BENCH_SECS="$secs" \
 		--env BENCH_PINGS="$pings" --env BENCH_MODES="$modes" \
-		--env BENCH_MCAST="$mcast" -- selftests/bench/run.sh | tee "$base.txt"
+		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" \
+		-- selftests/bench/run.sh | tee "$base.txt"
 	rc=${PIPESTATUS[0]}
 	meta+=" \"quick\": $quick, \"rounds\": $rounds, \"secs\": $secs, \"pings\": $pings,"
-	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"guest_status\": $rc,"
+	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"neighbours\": \"$neigh\","
+	meta+=" \"guest_status\": $rc,"
 }
 
 # The chart: per compared row two bars, the reference (1 by definition) and
