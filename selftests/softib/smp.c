@@ -353,10 +353,21 @@ static u16 hca_attr(struct sib_port *port, struct ib_smp *smp)
 
 /**
  * sib_process_mad - ib_device_ops.process_mad: the HCA ports' SMA
+ * @ibdev: the HCA
+ * @flags: IB_MAD_IGNORE_* (ignored: no M_Key or B_Key is enforced)
+ * @port_num: the port the MAD arrived on (or is local to)
+ * @in_wc: its work completion (unused)
+ * @in_grh: its GRH (unused)
+ * @in: the MAD
+ * @out: the response
+ * @out_size: in: room in @out; out: the response's size
+ * @out_pkey_index: unused (IB, not OPA)
  *
  * Answers SMP Gets and Sets addressed to the port; everything else (other
  * classes, responses, traps, SMInfo for an SM) goes on to the MAD agents.
  * May be called in atomic context (a local directed-route SMP).
+ * Return: IB_MAD_RESULT_SUCCESS, with IB_MAD_RESULT_REPLY when @out is
+ * the answer.
  */
 int sib_process_mad(struct ib_device *ibdev, int flags, u32 port_num,
 		    const struct ib_wc *in_wc, const struct ib_grh *in_grh,
