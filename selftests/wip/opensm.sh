@@ -72,14 +72,18 @@ test_bad_param()
 {
 	local out
 
-	lsmod_has softib && rmmod softib
-	out=$(insmod "$MODDIR/softib.ko" sm=bogus 2>&1)
-	if [ $? -eq 0 ]; then
+	[ -f "$MODDIR/softib.ko" ] || skip_all "softib.ko is not built ($MODDIR)"
+	modprobe -a ib_core ib_cm ib_umad || fail_all "modprobe ib_core ib_cm ib_umad failed" "load softib"
+	if lsmod_has softib; then
+		rmmod softib || fail_all "softib already loaded and busy" "load softib"
+	fi
+	if out=$(insmod "$MODDIR/softib.ko" sm=bogus 2>&1); then
 		rmmod softib
 		check_err 1 "insmod softib.ko sm=bogus succeeded"
 	fi
-	echo "$out" | grep -q 'Invalid argument'
-	check_err $? "insmod sm=bogus: '$out', not EINVAL"
+	echo "$out" | grep -Eq 'Invalid (argument|parameters)' &&
+		dmesg | tail -n 20 | grep -q "bogus' invalid for parameter \`sm'"
+	check_err $? "insmod sm=bogus: '$out', not EINVAL ($(dmesg | tail -n 2 | tr '\n' ' '))"
 	log_test "sm=bogus is refused with EINVAL"
 }
 
