@@ -438,8 +438,8 @@ static void smp_dr_send(struct sib_pkt *pkt, struct ib_smp *smp)
 	rcu_read_lock();
 	dport = out > 0 ? smp_port_at(out) : NULL;
 	if (dport)
-		smp_deliver(dport, pkt, smp, IB_LID_PERMISSIVE,
-			    IB_LID_PERMISSIVE);
+		smp_deliver(dport, pkt, smp, SIB_PERMISSIVE_LID,
+			    SIB_PERMISSIVE_LID);
 	else
 		sib_count(pkt->sport, SIB_CNT_DROP_NO_PORT, 1);
 	rcu_read_unlock();
@@ -451,7 +451,7 @@ static void smp_lid_send(struct sib_pkt *pkt, struct ib_smp *smp)
 	struct sib_port *dport;
 
 	rcu_read_lock();
-	if (pkt->dlid == IB_LID_PERMISSIVE || (swlid && pkt->dlid == swlid)) {
+	if (pkt->dlid == SIB_PERMISSIVE_LID || (swlid && pkt->dlid == swlid)) {
 		if (sib_switch_answer(smp, sib_switch_port_of(pkt->sport)))
 			smp_deliver(pkt->sport, pkt, smp, swlid, pkt->slid);
 		goto out;
