@@ -13,9 +13,9 @@
 #   softib1 port 1          --- switch port 2     ("softib switch")
 #
 # OpenSM's log goes to $RIG_RESULTS/opensm-$IPOIB.log when RIG_RESULTS is
-# set.  Not yet in the default run (selftests/wip/).
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../ib_lib.sh"
+# set.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ib_lib.sh"
 
 SYS=/sys/class/infiniband
 OSM_PID=
@@ -274,11 +274,17 @@ test_relink()
 
 test_ipoib()
 {
+	local v
+
 	ib_pair_setup
 	wait_ping "$NS_A" "$IP4_B" 30
 	check_err $? "no ping from $IP4_A to $IP4_B"
 	wait_ping "$NS_B" "$IP6_A" 30
 	check_err $? "no ping from $IP6_B to $IP6_A"
+	# opensm's SA answered the joins and paths, not the embedded one
+	v=$(sib_sa_counter join_requests)$(sib_sa_counter path_requests)
+	[ "$v" = 00 ]
+	check_err $? "the embedded SA counted requests: $(tr '\n' ' ' <"$(sib_sa_path)")"
 	log_test "IPoIB ($IPOIB) ping over the opensm-managed fabric"
 }
 
