@@ -231,6 +231,39 @@ test_saquery()
 	log_test "saquery: opensm's SA answers NodeRecord and PathRecord"
 }
 
+# child_up NS PARENT IP4: a P_Key 0x8123 child of PARENT in NS, up with
+# IP4/24 (deleted at exit); prints its name.
+child_up()
+{
+	local ns=$1 ch=$2.8123
+
+	ip -n "$ns" link add link "$2" name "$ch" type ipoib pkey 0x8123 || return 1
+	defer ip -n "$ns" link del "$ch"
+	ip -n "$ns" addr add "$3/24" dev "$ch" && ip -n "$ns" link set "$ch" up &&
+		echo "$ch"
+}
+
+# The second partition of opensm's file (0x0123, ipoib, full members) as
+# IPoIB children use it: joins of its broadcast group answered by
+# opensm's SA, then a ping.
+test_pkey_child()
+{
+	local ca cb
+
+	ca=$(child_up "$NS_A" "$IB_A" 198.51.100.1)
+	check_err $? "cannot create the P_Key 0x8123 child of $IB_A"
+	cb=$(child_up "$NS_B" "$IB_B" 198.51.100.2)
+	check_err $? "cannot create the P_Key 0x8123 child of $IB_B"
+	if [ "$RET" = 0 ]; then
+		wait_for 30 has_carrier "$NS_A" "$ca" &&
+			wait_for 30 has_carrier "$NS_B" "$cb"
+		check_err $? "children without carrier (no broadcast join in partition 0x0123)"
+		wait_ping "$NS_A" 198.51.100.2 30
+		check_err $? "no ping over the P_Key 0x8123 children"
+	fi
+	log_test "P_Key 0x8123 children in opensm's second partition: ping"
+}
+
 # The switch's forwarding tables as opensm programmed them: each HCA LID
 # out of the switch port that links to it, the broadcast group's MLID out
 # of both.
@@ -307,5 +340,6 @@ test_smpquery
 test_pkeys
 test_saquery
 test_ipoib
+test_pkey_child
 test_routes
 test_relink
