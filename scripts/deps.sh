@@ -10,7 +10,7 @@ pkgs=(
 	build-essential bc flex bison libelf-dev libssl-dev cpio xz-utils rsync
 	qemu-system-x86 busybox-static kmod iproute2 ethtool procps iputils-ping
 	rdma-core infiniband-diags ibverbs-utils iperf3 tcpdump socat sparse
-	perl python3 git util-linux gnuplot-nox
+	perl python3 git util-linux gnuplot-nox opensm
 	network-manager dnsmasq-base udev dbus-daemon systemd
 )
 

@@ -344,6 +344,8 @@ static ssize_t sm_write(struct file *file, const char __user *ubuf,
 	s = knob_input(ubuf, len, buf);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
+	if (sib_params.sm == SIB_SM_EXTERNAL)
+		return -EOPNOTSUPP;	/* no embedded SM to act on */
 	if (!strcmp(s, "reregister"))
 		err = sib_fabric_sm_reregister(false);
 	else if (!strcmp(s, "handover"))

@@ -102,6 +102,11 @@ static const struct ib_device_ops sib_dev_ops = {
 	INIT_RDMA_OBJ_SIZE(ib_qp, sib_qp, ibqp),
 };
 
+/* sm=external: the ports' SMA (smp.c) */
+static const struct ib_device_ops sib_sma_ops = {
+	.process_mad = sib_process_mad,
+};
+
 static const struct ib_device_ops sib_srq_ops = {
 	.create_srq = sib_create_srq,
 	.destroy_srq = sib_destroy_srq,
@@ -142,6 +147,8 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 	ib_set_device_ops(ibdev, &sib_dev_ops);
 	if (sib_params.srq)
 		ib_set_device_ops(ibdev, &sib_srq_ops);
+	if (sib_params.sm == SIB_SM_EXTERNAL)
+		ib_set_device_ops(ibdev, &sib_sma_ops);
 	if (sib_params.num_vfs)
 		ib_set_device_ops(ibdev, &sib_vf_ops);
 }

@@ -147,7 +147,8 @@ static u16 free_lid(void)
 
 /*
  * The SM sweep for a new port: assign a LID (@lid when it is free, as for
- * a port plugged back in) and link the port into the fabric.
+ * a port plugged back in) and link the port into the fabric.  With
+ * sm=external the port is linked without a LID: the SM assigns it.
  */
 int sib_fabric_add_port(struct sib_port *port, u16 lid)
 {
@@ -155,10 +156,17 @@ int sib_fabric_add_port(struct sib_port *port, u16 lid)
 	int err;
 
 	mutex_lock(&fab->cfg_lock);
+	if (sib_params.sm == SIB_SM_EXTERNAL) {
+		/* no LID until the SM assigns one */
+		lid = 0;
+		err = 0;
+		goto link;
+	}
 	if (lid < SIB_FIRST_LID || lid >= SIB_MCAST_LID_MIN ||
 	    xa_load(&fab->lids, lid))
 		lid = free_lid();
 	err = lid ? xa_insert_irq(&fab->lids, lid, port, GFP_KERNEL) : -ENOSPC;
+link:
 	if (!err) {
 		WRITE_ONCE(port->lid, lid);
 		spin_lock_irq(&fab->lock);
@@ -175,7 +183,9 @@ void sib_fabric_del_port(struct sib_port *port)
 	union ib_gid gid;
 
 	mutex_lock(&fab->cfg_lock);
-	xa_erase_irq(&fab->lids, port->lid);
+	if (port->lid)
+		xa_erase_irq(&fab->lids, port->lid);
+	sib_switch_link(port, false);
 	spin_lock_irq(&fab->lock);
 	list_del_rcu(&port->node);
 	spin_unlock_irq(&fab->lock);
@@ -199,6 +209,8 @@ int sib_fabric_set_lid(struct sib_port *port, u16 lid)
 
 	if (lid < SIB_FIRST_LID || lid >= SIB_MCAST_LID_MIN)
 		return -EINVAL;
+	if (sib_params.sm == SIB_SM_EXTERNAL)
+		return -EOPNOTSUPP;	/* the SM owns the LIDs */
 	mutex_lock(&fab->cfg_lock);
 	old = port->lid;
 	if (old == lid) {

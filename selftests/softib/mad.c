@@ -4,6 +4,8 @@
  * requests (class SubnAdm on QP1 at the SM LID) are answered by the
  * embedded SA library with a response from the SM's LID, as fabric/sm
  * (stopped: no answer) and fabric/sa (delay, reject, drop) say.
+ * With sm=external, SMPs go to smp.c and SA requests travel to the SM's
+ * LID like any other MAD.
  */
 #include <linux/slab.h>
 #include <rdma/ib_mad.h>
@@ -150,6 +152,14 @@ void sib_mad_send(struct sib_qp *qp, struct sib_pkt *pkt)
 {
 	sib_count(qp->port, SIB_CNT_MAD_XMIT, 1);
 	pkt->fault_ok = sib_fab->faults.mads;
+	if (sib_params.sm == SIB_SM_EXTERNAL) {
+		/* the SM answers the SA on its own QP1, like any MAD */
+		if (qp->ibqp.qp_type == IB_QPT_SMI)
+			sib_smp_send(pkt);
+		else
+			sib_wire_ud(pkt);
+		return;
+	}
 	if (is_sa_request(pkt)) {
 		sa_request(pkt);
 		return;

@@ -4,6 +4,8 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "softib.h"
 
@@ -77,6 +79,36 @@ module_param_cb(max_recv_sge, &max_recv_sge_ops, &sib_params.max_recv_sge,
 		0644);
 MODULE_PARM_DESC(max_recv_sge,
 		 "Receive and SRQ SGEs per WR (1..32, default 32; a write applies to HCAs created later)");
+
+static const char * const sib_sm_names[] = {
+	[SIB_SM_EMBEDDED] = "embedded",
+	[SIB_SM_EXTERNAL] = "external",
+};
+
+/* sm=embedded|external, anything else fails insmod with EINVAL */
+static int sm_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(sib_sm_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	sib_params.sm = i;
+	return 0;
+}
+
+static int sm_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", sib_sm_names[sib_params.sm]);
+}
+
+static const struct kernel_param_ops sm_ops = {
+	.set = sm_set,
+	.get = sm_get,
+};
+
+module_param_cb(sm, &sm_ops, NULL, 0444);
+MODULE_PARM_DESC(sm,
+		 "Subnet manager: embedded (default: softib assigns LIDs and answers the SA) or external (an SM such as OpenSM configures the ports through the SMA and a modelled switch, and answers the SA)");
 
 /* under sib_bench_lock once the module is live */
 static struct sib_dev *sib_devs[SIB_MAX_DEVICES];
@@ -172,6 +204,13 @@ static int __init sib_init(void)
 	err = sib_fabric_create();
 	if (err)
 		return err;
+	if (sib_params.sm == SIB_SM_EXTERNAL) {
+		err = sib_switch_create();
+		if (err) {
+			sib_fabric_destroy();
+			return err;
+		}
+	}
 	sib_debugfs_init();
 	mutex_lock(&sib_bench_lock);
 	err = create_devices();
@@ -187,6 +226,7 @@ static int __init sib_init(void)
 err_fabric:
 	sib_debugfs_uninit();
 	sib_fabric_destroy();
+	sib_switch_destroy();
 	return err;
 }
 
@@ -199,6 +239,7 @@ static void __exit sib_exit(void)
 	destroy_devices();
 	mutex_unlock(&sib_bench_lock);
 	sib_fabric_destroy();
+	sib_switch_destroy();
 }
 
 module_init(sib_init);

@@ -17,6 +17,7 @@ void sib_port_init(struct sib_dev *sdev, struct sib_port *port, u32 num)
 	port->link_up = false;
 	port->width = IB_WIDTH_4X;
 	port->speed = IB_SPEED_HDR;
+	sib_sma_port_init(&port->sma);
 	INIT_LIST_HEAD(&port->node);
 	sib_vf_port_init(port);
 }
@@ -171,6 +172,34 @@ void sib_port_event(struct sib_port *port, enum ib_event_type type)
 		ib_dispatch_event(&ev);
 }
 
+/*
+ * sm=external: a link that trains waits in INIT for the SM (no event); one
+ * that goes down is DOWN, and PORT_ERR tells the clients if it was ACTIVE.
+ * The switch's end of the link follows; its PortStateChange bit tells
+ * the SM's next light sweep.
+ */
+static void ext_set_link(struct sib_port *port, bool up)
+{
+	bool was_active;
+
+	mutex_lock(&sib_fab->cfg_lock);
+	spin_lock_irq(&port->lock);
+	if (port->sma.phys_up == up) {
+		spin_unlock_irq(&port->lock);
+		mutex_unlock(&sib_fab->cfg_lock);
+		return;
+	}
+	was_active = port->sma.state == IB_PORT_ACTIVE;
+	port->sma.phys_up = up;
+	port->sma.state = up ? IB_PORT_INIT : IB_PORT_DOWN;
+	WRITE_ONCE(port->link_up, false);
+	spin_unlock_irq(&port->lock);
+	sib_switch_link(port, up);
+	mutex_unlock(&sib_fab->cfg_lock);
+	if (was_active)
+		sib_port_event(port, IB_EVENT_PORT_ERR);
+}
+
 /**
  * sib_port_set_link - take a port's link up or down
  * @port: the port
@@ -182,6 +211,11 @@ void sib_port_event(struct sib_port *port, enum ib_event_type type)
 void sib_port_set_link(struct sib_port *port, bool up)
 {
 	union ib_gid gid;
+
+	if (sib_params.sm == SIB_SM_EXTERNAL) {
+		ext_set_link(port, up);
+		return;
+	}
 
 	mutex_lock(&sib_fab->cfg_lock);
 	if (port->link_up == up) {
@@ -298,6 +332,23 @@ int sib_port_pkey_del(struct sib_port *port, u16 pkey)
 	return 0;
 }
 
+/* sm=external: the state, SM LID and timeout the SM set. */
+static void query_port_sma(struct sib_port *port, struct ib_port_attr *attr)
+{
+	struct sib_sma_port s;
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	s = port->sma;
+	spin_unlock_irqrestore(&port->lock, flags);
+	attr->state = s.phys_up ? s.state : IB_PORT_DOWN;
+	attr->phys_state = s.phys_up ? IB_PORT_PHYS_STATE_LINK_UP :
+				       IB_PORT_PHYS_STATE_POLLING;
+	attr->sm_lid = s.sm_lid;
+	attr->sm_sl = s.sm_sl;
+	attr->subnet_timeout = s.subnet_timeout;
+}
+
 int sib_query_port(struct ib_device *ibdev, u32 port_num,
 		   struct ib_port_attr *attr)
 {
@@ -311,6 +362,10 @@ int sib_query_port(struct ib_device *ibdev, u32 port_num,
 	attr->state = up ? IB_PORT_ACTIVE : IB_PORT_DOWN;
 	attr->phys_state = up ? IB_PORT_PHYS_STATE_LINK_UP :
 				IB_PORT_PHYS_STATE_POLLING;
+	attr->sm_lid = sib_fabric_sm_lid();
+	attr->subnet_timeout = 18;
+	if (sib_params.sm == SIB_SM_EXTERNAL)
+		query_port_sma(port, attr);
 	attr->max_mtu = sib_params.mtu;
 	attr->active_mtu = sib_params.mtu;
 	attr->gid_tbl_len = SIB_GID_TBL_LEN;
@@ -318,11 +373,8 @@ int sib_query_port(struct ib_device *ibdev, u32 port_num,
 	attr->port_cap_flags = READ_ONCE(port->cap_flags);
 	attr->max_msg_sz = SIB_MAX_MSG;
 	attr->lid = READ_ONCE(port->lid);
-	attr->sm_lid = sib_fabric_sm_lid();
 	attr->lmc = 0;
 	attr->max_vl_num = 1;
-	attr->sm_sl = 0;
-	attr->subnet_timeout = 18;
 	attr->active_width = READ_ONCE(port->width);
 	attr->active_speed = READ_ONCE(port->speed);
 	return 0;

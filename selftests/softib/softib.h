@@ -32,6 +32,7 @@
 #include <rdma/ib_verbs.h>
 
 #include "sa.h"
+#include "smp.h"
 
 #define SIB_PKEY_TBL_LEN	16
 #define SIB_GID_TBL_LEN		2	/* GID 0, and an alias at index 1 */
@@ -61,6 +62,7 @@ struct sib_params {
 	unsigned int max_send_sge;
 	unsigned int max_recv_sge;	/* for HCAs created from now on */
 	unsigned int num_vfs;		/* VFs per port, 0..SIB_MAX_VFS */
+	enum sib_sm_mode sm;		/* who manages the subnet */
 };
 
 extern struct sib_params sib_params;
@@ -112,7 +114,9 @@ struct sib_port {
 	u32 num;
 	/*
 	 * guid, alias_guid, lid, link_up, width, speed: under cfg_lock,
-	 * read locklessly
+	 * read locklessly.  With sm=external the SMA (smp.c, atomic
+	 * context) writes lid (the SM is its only writer) and link_up
+	 * (under lock, with sma) instead.
 	 */
 	u64 guid;
 	u64 alias_guid;			/* GID index 1; 0 = empty */
@@ -122,8 +126,9 @@ struct sib_port {
 	u8 width;			/* enum ib_port_width */
 	u16 speed;			/* enum ib_port_speed */
 	u16 pkeys[SIB_PKEY_TBL_LEN];	/* under lock; 0 = empty slot */
-	spinlock_t lock;		/* pkeys, cap_flags */
+	spinlock_t lock;		/* pkeys, cap_flags, sma */
 	u32 cap_flags;
+	struct sib_sma_port sma;	/* PortInfo state (sm=external) */
 	struct sib_qp __rcu *special[2];	/* QP0, QP1 */
 	atomic64_t cnt[SIB_CNT_MAX];
 	struct dentry *dbg;

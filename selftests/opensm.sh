@@ -1,0 +1,345 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# OpenSM manages softib's fabric (softib sm=external): the ports come up in
+# INIT without LIDs; OpenSM, on softib0 port 1 through ib_umad, discovers
+# the modelled switch and the HCAs with directed-route SMPs (softib's SMA,
+# smp.c and switch.c), assigns LIDs, programs the switch, sets the P_Key
+# tables from its partition file and brings the ports to ACTIVE; then it
+# answers the SA.  Checked with infiniband-diags (ibstat, sminfo,
+# ibnetdiscover, saquery, smpquery), then IPoIB pings across the fabric.
+#
+#   softib0 port 1 (OpenSM) --- switch port 1
+#   softib1 port 1          --- switch port 2     ("softib switch")
+#
+# OpenSM's log goes to $RIG_RESULTS/opensm-$IPOIB.log when RIG_RESULTS is
+# set.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ib_lib.sh"
+
+SYS=/sys/class/infiniband
+OSM_PID=
+OSM_LOG=
+OSM_DIR=
+
+port_attr()
+{
+	local v
+
+	read_file "$SYS/$1/ports/$2/$3" v || return 1
+	echo "$v"
+}
+
+# port_lid IBDEV PORT: the port's LID in decimal.
+port_lid()
+{
+	local v
+
+	v=$(port_attr "$1" "$2" lid) || return 1
+	echo $((v))
+}
+
+# port_up IBDEV PORT: ACTIVE with a LID.
+port_up()
+{
+	[[ $(port_attr "$1" 1 state) == *ACTIVE* ]] &&
+		[ "$(port_lid "$1" 1)" -gt 0 ] 2>/dev/null
+}
+
+port_down()
+{
+	[[ $(port_attr "$1" 1 state) == *DOWN* ]]
+}
+
+all_up()
+{
+	port_up softib0 && port_up softib1
+}
+
+osm_stop()
+{
+	[ -n "$OSM_PID" ] || return 0
+	kill "$OSM_PID" 2>/dev/null
+	wait "$OSM_PID" 2>/dev/null
+	OSM_PID=
+	if [ -n "${RIG_RESULTS:-}" ] && [ -f "$OSM_LOG" ]; then
+		cp "$OSM_LOG" "$RIG_RESULTS/opensm-$IPOIB.log" 2>/dev/null
+	fi
+	return 0
+}
+
+test_bad_param()
+{
+	local out
+
+	[ -f "$MODDIR/softib.ko" ] || skip_all "softib.ko is not built ($MODDIR)"
+	modprobe -a ib_core ib_cm ib_umad || fail_all "modprobe ib_core ib_cm ib_umad failed" "load softib"
+	if lsmod_has softib; then
+		rmmod softib || fail_all "softib already loaded and busy" "load softib"
+	fi
+	if out=$(insmod "$MODDIR/softib.ko" sm=bogus 2>&1); then
+		rmmod softib
+		check_err 1 "insmod softib.ko sm=bogus succeeded"
+	fi
+	echo "$out" | grep -Eq 'Invalid (argument|parameters)' &&
+		dmesg | tail -n 20 | grep -q "bogus' invalid for parameter \`sm'"
+	check_err $? "insmod sm=bogus: '$out', not EINVAL ($(dmesg | tail -n 2 | tr '\n' ' '))"
+	log_test "sm=bogus is refused with EINVAL"
+}
+
+test_before_sm()
+{
+	local v
+
+	v=$(cat /sys/module/softib/parameters/sm 2>&1)
+	[ "$v" = external ]
+	check_err $? "parameters/sm reads '$v'"
+	v=$(port_attr softib1 1 state)
+	[[ $v == *INIT* ]]
+	check_err $? "softib1 port 1 is '$v' before any SM, not INIT"
+	v=$(port_lid softib1 1)
+	[ "$v" = 0 ]
+	check_err $? "softib1 port 1 has LID $v before any SM"
+	v=$(port_attr softib0 1 phys_state)
+	[[ $v == *LinkUp* ]]
+	check_err $? "softib0 port 1 physical state '$v', not LinkUp"
+	log_test "sm=external: ports wait in INIT without LIDs"
+}
+
+start_opensm()
+{
+	local gid guid
+
+	OSM_DIR=$(mktemp -d /tmp/opensm.XXXXXX) || fail_all "mktemp failed" "start opensm"
+	defer osm_stop
+	defer rm -rf "$OSM_DIR"
+	OSM_LOG=$OSM_DIR/opensm.log
+	cat >"$OSM_DIR/partitions.conf" <<PEOF
+Default=0x7fff, ipoib, defmember=full : ALL ;
+Second=0x0123, ipoib, defmember=full : ALL ;
+PEOF
+	read_file "$SYS/softib0/ports/1/gids/0" gid || fail_all "no GID 0 on softib0" "start opensm"
+	gid=${gid//:/}
+	guid=0x${gid:16}
+	OSM_CACHE_DIR=$OSM_DIR OSM_TMP_DIR=$OSM_DIR \
+		opensm -g "$guid" -f "$OSM_LOG" -P "$OSM_DIR/partitions.conf" \
+		-s 5 >"$OSM_DIR/stdout" 2>&1 &
+	OSM_PID=$!
+	log_info "opensm $OSM_PID on port GUID $guid"
+}
+
+test_sweep()
+{
+	wait_for 120 all_up
+	check_err $? "ports not ACTIVE with LIDs: softib0 $(port_attr softib0 1 state) lid $(port_attr softib0 1 lid), softib1 $(port_attr softib1 1 state) lid $(port_attr softib1 1 lid); opensm: $(tail -n 5 "$OSM_LOG" 2>/dev/null | tr '\n' ' ')"
+	log_test "opensm brings both ports to ACTIVE with LIDs"
+}
+
+test_ibstat()
+{
+	local out sm lid0
+
+	lid0=$(port_lid softib0 1)
+	out=$(ibstat softib0 1 2>&1)
+	check_err $? "ibstat failed: $out"
+	echo "$out" | grep -q 'State: Active' &&
+		echo "$out" | grep -q 'Physical state: LinkUp' &&
+		echo "$out" | grep -q "Base lid: $lid0\$"
+	check_err $? "ibstat softib0 1: $out"
+	sm=$(port_attr softib1 1 sm_lid)
+	[ "$((sm))" = "$lid0" ]
+	check_err $? "softib1 port 1 SM LID is $sm, not opensm's port $lid0"
+	log_test "ibstat: Active, LinkUp, LIDs and SM LID set by opensm"
+}
+
+test_sminfo()
+{
+	local out lid0
+
+	lid0=$(port_lid softib0 1)
+	out=$(timeout 20 sminfo -C softib1 -P 1 2>&1)
+	check_err $? "sminfo failed: $out"
+	echo "$out" | grep -Eq "sm lid $lid0 .*SMINFO_MASTER"
+	check_err $? "sminfo from softib1: $out"
+	log_test "sminfo: opensm is master at LID $lid0"
+}
+
+test_ibnetdiscover()
+{
+	local out
+
+	out=$(timeout 60 ibnetdiscover -C softib0 -P 1 2>&1)
+	check_err $? "ibnetdiscover failed: $out"
+	echo "$out" | grep -q '^Switch.*"softib switch"' &&
+		echo "$out" | grep -q '^Ca.*"softib HCA 0"' &&
+		echo "$out" | grep -q '^Ca.*"softib HCA 1"'
+	check_err $? "topology lacks the switch or an HCA: $out"
+	[ "$(echo "$out" | grep -c '^\[[12]\].*"softib HCA [01]"')" = 2 ]
+	check_err $? "switch ports 1 and 2 do not link to the HCAs: $out"
+	log_test "ibnetdiscover: one switch, two HCAs on its ports 1 and 2"
+}
+
+test_smpquery()
+{
+	local out lid1
+
+	lid1=$(port_lid softib1 1)
+	out=$(timeout 20 smpquery -C softib0 -P 1 nodedesc "$lid1" 2>&1)
+	check_err $? "smpquery nodedesc failed: $out"
+	echo "$out" | grep -q 'softib HCA 1'
+	check_err $? "LID-routed NodeDescription of LID $lid1: $out"
+	out=$(timeout 20 smpquery -C softib0 -P 1 portinfo "$lid1" 2>&1)
+	echo "$out" | grep -Eq '^LinkState:\.*Active' &&
+		echo "$out" | grep -Eq "^Lid:\.*$lid1\$"
+	check_err $? "LID-routed PortInfo of LID $lid1: $out"
+	out=$(timeout 20 smpquery -C softib0 -P 1 -D nodeinfo 0,1 2>&1)
+	echo "$out" | grep -Eq '^NodeType:\.*Switch' &&
+		echo "$out" | grep -Eq '^NumPorts:\.*2$'
+	check_err $? "directed-route NodeInfo of the switch: $out"
+	out=$(timeout 20 smpquery -C softib0 -P 1 -D switchinfo 0,1 2>&1)
+	echo "$out" | grep -Eq '^LinearFdbTop:\.*[1-9]'
+	check_err $? "SwitchInfo: opensm did not set LinearFDBTop: $out"
+	log_test "smpquery: NodeDescription, PortInfo, NodeInfo, SwitchInfo"
+}
+
+test_pkeys()
+{
+	local v
+
+	v=$(port_attr softib1 1 pkeys/0)
+	[ "$v" = 0xffff ]
+	check_err $? "softib1 P_Key 0 is '$v'"
+	grep -qs 0x8123 "$SYS"/softib1/ports/1/pkeys/*
+	check_err $? "opensm's partition 0x0123 is not in softib1's P_Key table: $(cat "$SYS"/softib1/ports/1/pkeys/* | tr '\n' ' ')"
+	log_test "P_KeyTable Set: the partitions of opensm's file"
+}
+
+test_saquery()
+{
+	local out lid0 lid1
+
+	lid0=$(port_lid softib0 1)
+	lid1=$(port_lid softib1 1)
+	out=$(timeout 20 saquery -C softib1 -P 1 NR 2>&1)
+	check_err $? "saquery NodeRecord failed: $out"
+	echo "$out" | grep -q 'softib switch' && echo "$out" | grep -q 'softib HCA 0'
+	check_err $? "NodeRecords lack the switch or HCA 0: $out"
+	out=$(timeout 20 saquery -C softib1 -P 1 --src-to-dst "$lid1:$lid0" -p 2>&1)
+	check_err $? "saquery PathRecord failed: $out"
+	echo "$out" | grep -Eq "dlid\.*$lid0\$"
+	check_err $? "PathRecord $lid1 -> $lid0: $out"
+	log_test "saquery: opensm's SA answers NodeRecord and PathRecord"
+}
+
+# child_up NS PARENT IP4: a P_Key 0x8123 child of PARENT in NS, up with
+# IP4/24 (deleted at exit); prints its name.
+child_up()
+{
+	local ns=$1 ch=$2.8123
+
+	ip -n "$ns" link add link "$2" name "$ch" type ipoib pkey 0x8123 || return 1
+	defer ip -n "$ns" link del "$ch"
+	ip -n "$ns" addr add "$3/24" dev "$ch" && ip -n "$ns" link set "$ch" up &&
+		echo "$ch"
+}
+
+# The second partition of opensm's file (0x0123, ipoib, full members) as
+# IPoIB children use it: joins of its broadcast group answered by
+# opensm's SA, then a ping.
+test_pkey_child()
+{
+	local ca cb
+
+	ca=$(child_up "$NS_A" "$IB_A" 198.51.100.1)
+	check_err $? "cannot create the P_Key 0x8123 child of $IB_A"
+	cb=$(child_up "$NS_B" "$IB_B" 198.51.100.2)
+	check_err $? "cannot create the P_Key 0x8123 child of $IB_B"
+	if [ "$RET" = 0 ]; then
+		wait_for 30 has_carrier "$NS_A" "$ca" &&
+			wait_for 30 has_carrier "$NS_B" "$cb"
+		check_err $? "children without carrier (no broadcast join in partition 0x0123)"
+		wait_ping "$NS_A" 198.51.100.2 30
+		check_err $? "no ping over the P_Key 0x8123 children"
+	fi
+	log_test "P_Key 0x8123 children in opensm's second partition: ping"
+}
+
+# The switch's forwarding tables as opensm programmed them: each HCA LID
+# out of the switch port that links to it, the broadcast group's MLID out
+# of both.
+test_routes()
+{
+	local out lid0 lid1
+
+	lid0=$(port_lid softib0 1)
+	lid1=$(port_lid softib1 1)
+	out=$(timeout 30 ibroute -C softib0 -P 1 -D 0,1 2>&1)
+	check_err $? "ibroute failed: $out"
+	echo "$out" | grep -q "^$(printf '0x%04x' "$lid0") 001 " &&
+		echo "$out" | grep -q "^$(printf '0x%04x' "$lid1") 002 "
+	check_err $? "LinearForwardingTable: LID $lid0 not to port 1 or $lid1 not to port 2: $out"
+	out=$(timeout 30 ibroute -M -C softib0 -P 1 -D 0,1 2>&1)
+	check_err $? "ibroute -M failed: $out"
+	echo "$out" | grep -Eq '^0xc0[0-9a-f]{2} +x +x '
+	check_err $? "MulticastForwardingTable: no MLID out of ports 1 and 2: $out"
+	log_test "switch forwarding tables (ibroute): LFT and MFT as opensm set them"
+}
+
+# An HCA link goes down and comes back: INIT again, and opensm's next sweep
+# (5 s), told by the switch's PortStateChange, makes it ACTIVE again.
+test_relink()
+{
+	local knob
+
+	knob=$(sib_port_knob softib1 1 link)
+	sib_write "$knob" down
+	check_err $? "cannot take softib1 port 1 down"
+	wait_for 10 port_down softib1
+	check_err $? "softib1 port 1 is $(port_attr softib1 1 state) after link down"
+	sib_write "$knob" up
+	check_err $? "cannot bring softib1 port 1 up"
+	wait_for 60 port_up softib1
+	check_err $? "softib1 port 1 is $(port_attr softib1 1 state) 60 s after link up"
+	wait_ping "$NS_A" "$IP4_B" 30
+	check_err $? "no ping from $IP4_A to $IP4_B after the link came back"
+	log_test "link down/up: opensm's sweep reactivates the port, ping again"
+}
+
+test_ipoib()
+{
+	local v
+
+	ib_pair_setup
+	wait_ping "$NS_A" "$IP4_B" 30
+	check_err $? "no ping from $IP4_A to $IP4_B"
+	wait_ping "$NS_B" "$IP6_A" 30
+	check_err $? "no ping from $IP6_B to $IP6_A"
+	# opensm's SA answered the joins and paths, not the embedded one
+	v=$(sib_sa_counter join_requests)$(sib_sa_counter path_requests)
+	[ "$v" = 00 ]
+	check_err $? "the embedded SA counted requests: $(tr '\n' ' ' <"$(sib_sa_path)")"
+	log_test "IPoIB ($IPOIB) ping over the opensm-managed fabric"
+}
+
+command -v opensm >/dev/null ||
+	skip_all "opensm is not installed (scripts/deps.sh installs it)"
+for t in ibstat sminfo ibnetdiscover saquery smpquery; do
+	command -v "$t" >/dev/null ||
+		skip_all "$t (infiniband-diags) is not installed"
+done
+test_bad_param
+load_softib sm=external
+test_before_sm
+start_opensm
+test_sweep
+all_up || fail_all "the fabric did not come up" "opensm sweep"
+test_ibstat
+test_sminfo
+test_ibnetdiscover
+test_smpquery
+test_pkeys
+test_saquery
+test_ipoib
+test_pkey_child
+test_routes
+test_relink

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The modelled switch of sm=external: one switch whose port k (1..N, N =
+ * devices * ports) links to HCA port k (sib_switch_port_of()) and whose
+ * port 0 is its management port, where its SMA lives.  It forwards
+ * directed-route SMPs by their paths and answers NodeInfo, NodeDescription,
+ * SwitchInfo, PortInfo, P_KeyTable, GUIDInfo, LinearForwardingTable,
+ * MulticastForwardingTable, SLtoVLMappingTable and VLArbitrationTable.
+ * The forwarding tables are stored only: the fabric routes by the LID
+ * table (fabric.c) and multicast by attachments (mcast.c).
+ */
+#include <linux/slab.h>
+#include <rdma/ib_mad.h>
+
+#include "softib.h"
+
+#define SIB_SW_GUID		(SIB_GUID_BASE | 0x535700000000ULL)
+#define SIB_SW_LIFE		18
+#define SIB_SW_LFT_BLOCK	64
+#define SIB_SW_MFT_BLOCK	32
+
+/* The switch; every field under lock */
+struct sib_switch {
+	spinlock_t lock;		/* everything below */
+	u8 nports;
+	u16 lid;			/* port 0's */
+	u16 lin_top;			/* LinearFDBTop */
+	u16 mcast_top;			/* MulticastFDBTop */
+	u8 life;			/* LifeTimeValue */
+	bool psc;			/* PortStateChange */
+	struct sib_sma_port ports[SIB_SW_MAX_PORTS + 1];
+	u16 pkeys[SIB_SW_MAX_PORTS + 1][SIB_PKEY_TBL_LEN];
+	u8 lft[SIB_SW_LFT_CAP];
+	u16 mft[SIB_SW_MFT_CAP][SIB_SW_MFT_POS];
+};
+
+static struct sib_switch *sib_sw;
+
+int sib_switch_create(void)
+{
+	struct sib_switch *sw;
+	unsigned int i;
+
+	sw = kvzalloc(sizeof(*sw), GFP_KERNEL);
+	if (!sw)
+		return -ENOMEM;
+	spin_lock_init(&sw->lock);
+	sw->nports = sib_params.devices * sib_params.ports;
+	sw->life = SIB_SW_LIFE;
+	for (i = 0; i <= sw->nports; i++) {
+		sib_sma_port_init(&sw->ports[i]);
+		sw->pkeys[i][0] = 0xffff;
+	}
+	/* the management port is always up */
+	sw->ports[0].phys_up = true;
+	sw->ports[0].state = IB_PORT_INIT;
+	memset(sw->lft, 0xff, sizeof(sw->lft));
+	sib_sw = sw;
+	return 0;
+}
+
+void sib_switch_destroy(void)
+{
+	kvfree(sib_sw);
+	sib_sw = NULL;
+}
+
+/* The switch port that links to @port: 1..N. */
+u8 sib_switch_port_of(const struct sib_port *port)
+{
+	return port->sdev->index * sib_params.ports + port->num;
+}
+
+/* @port's link trained or went down: the switch end follows. */
+void sib_switch_link(const struct sib_port *port, bool up)
+{
+	struct sib_switch *sw = sib_sw;
+	u8 k = sib_switch_port_of(port);
+	unsigned long flags;
+
+	if (!sw || k > sw->nports)
+		return;
+	spin_lock_irqsave(&sw->lock, flags);
+	sw->ports[k].phys_up = up;
+	sw->ports[k].state = up ? IB_PORT_INIT : IB_PORT_DOWN;
+	sw->psc = true;
+	spin_unlock_irqrestore(&sw->lock, flags);
+}
+
+u16 sib_switch_lid(void)
+{
+	struct sib_switch *sw = sib_sw;
+	unsigned long flags;
+	u16 lid;
+
+	if (!sw)
+		return 0;
+	spin_lock_irqsave(&sw->lock, flags);
+	lid = sw->lid;
+	spin_unlock_irqrestore(&sw->lock, flags);
+	return lid;
+}
+
+static void sw_node_info(struct sib_switch *sw, struct ib_smp *smp, u8 in)
+{
+	struct ib_node_info *ni = (void *)smp->data;
+
+	ni->base_version = IB_MGMT_BASE_VERSION;
+	ni->class_version = 1;
+	ni->node_type = RDMA_NODE_IB_SWITCH;
+	ni->num_ports = sw->nports;
+	ni->sys_guid = cpu_to_be64(SIB_SW_GUID);
+	ni->node_guid = cpu_to_be64(SIB_SW_GUID);
+	ni->port_guid = cpu_to_be64(SIB_SW_GUID);
+	ni->partition_cap = cpu_to_be16(SIB_PKEY_TBL_LEN);
+	ni->device_id = cpu_to_be16(0x5357);
+	ni->revision = cpu_to_be32(1);
+	ni->local_port_num = in;
+}
+
+/* SwitchInfo, in the layout of IBA 14.2.5.4 */
+struct sib_sw_info {
+	__be16 lin_cap;
+	__be16 rand_cap;
+	__be16 mcast_cap;
+	__be16 lin_top;
+	u8 def_port;
+	u8 def_mcast_pri;
+	u8 def_mcast_not_pri;
+	u8 life_psc;			/* LifeTimeValue:5 PortStateChange:1 */
+	__be16 lids_per_port;
+	__be16 enforce_cap;
+	u8 flags;
+	u8 resv;
+	__be16 mcast_top;
+} __packed;
+
+static u16 sw_info(struct sib_switch *sw, struct ib_smp *smp)
+{
+	struct sib_sw_info *si = (void *)smp->data;
+
+	lockdep_assert_held(&sw->lock);
+	if (smp->method == IB_MGMT_METHOD_SET) {
+		if (be16_to_cpu(si->lin_top) >= SIB_SW_LFT_CAP)
+			return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+		sw->lin_top = be16_to_cpu(si->lin_top);
+		sw->mcast_top = be16_to_cpu(si->mcast_top);
+		sw->life = si->life_psc >> 3;
+		if (si->life_psc & 0x04)
+			sw->psc = false;
+	}
+	memset(smp->data, 0, sizeof(smp->data));
+	si->lin_cap = cpu_to_be16(SIB_SW_LFT_CAP);
+	si->mcast_cap = cpu_to_be16(SIB_SW_MFT_CAP);
+	si->lin_top = cpu_to_be16(sw->lin_top);
+	si->life_psc = (sw->life << 3) | (sw->psc ? 0x04 : 0);
+	si->mcast_top = cpu_to_be16(sw->mcast_top);
+	return 0;
+}
+
+static u16 sw_port_info(struct sib_switch *sw, struct ib_smp *smp, u8 in)
+{
+	u32 k = be32_to_cpu(smp->attr_mod);
+	const struct ib_port_info *pi = (const void *)smp->data;
+	struct sib_pi_view v = { .local_port = in, .width = IB_WIDTH_4X };
+	struct sib_sma_port now;
+	u16 status = 0;
+
+	lockdep_assert_held(&sw->lock);
+	if (k > sw->nports)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	if (smp->method == IB_MGMT_METHOD_SET) {
+		now = sw->ports[k];
+		if (sib_smp_set_pi(&now, pi) ||
+		    (!k && be16_to_cpu(pi->lid) >= SIB_MCAST_LID_MIN)) {
+			status = IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+		} else {
+			sw->ports[k] = now;
+			if (!k)
+				sw->lid = be16_to_cpu(pi->lid);
+		}
+	}
+	/* LID and SM LID live in port 0; the others report port 0's */
+	v.lid = sw->lid;
+	v.cap = k ? 0 : IB_PORT_SWITCH_PORT_STATE_TABLE_SUP;
+	v.guid_cap = k ? 0 : 1;
+	now = sw->ports[k];
+	now.sm_lid = sw->ports[0].sm_lid;
+	sib_smp_fill_pi((void *)smp->data, &now, &v);
+	return status;
+}
+
+static u16 sw_pkeys(struct sib_switch *sw, struct ib_smp *smp)
+{
+	u32 mod = be32_to_cpu(smp->attr_mod);
+	__be16 *tbl = (__be16 *)smp->data;
+	u32 k = mod >> 16;
+	int i;
+
+	lockdep_assert_held(&sw->lock);
+	if (k > sw->nports || (mod & 0xffff))
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	if (smp->method == IB_MGMT_METHOD_SET)
+		for (i = 0; i < SIB_PKEY_TBL_LEN; i++)
+			sw->pkeys[k][i] = be16_to_cpu(tbl[i]);
+	memset(smp->data, 0, sizeof(smp->data));
+	for (i = 0; i < SIB_PKEY_TBL_LEN; i++)
+		tbl[i] = cpu_to_be16(sw->pkeys[k][i]);
+	return 0;
+}
+
+/* LinearForwardingTable: attribute modifier = block of 64 LIDs. */
+static u16 sw_lft(struct sib_switch *sw, struct ib_smp *smp)
+{
+	u32 block = be32_to_cpu(smp->attr_mod);
+	u8 *ent;
+
+	lockdep_assert_held(&sw->lock);
+	if (block >= SIB_SW_LFT_CAP / SIB_SW_LFT_BLOCK)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	ent = &sw->lft[block * SIB_SW_LFT_BLOCK];
+	if (smp->method == IB_MGMT_METHOD_SET)
+		memcpy(ent, smp->data, SIB_SW_LFT_BLOCK);
+	memcpy(smp->data, ent, SIB_SW_LFT_BLOCK);
+	return 0;
+}
+
+/*
+ * MulticastForwardingTable: attribute modifier bits 31..28 the position
+ * (which 16 ports), 8..0 the block of 32 MLIDs.
+ */
+static u16 sw_mft(struct sib_switch *sw, struct ib_smp *smp)
+{
+	u32 mod = be32_to_cpu(smp->attr_mod);
+	__be16 *tbl = (__be16 *)smp->data;
+	u32 pos = mod >> 28, block = mod & 0x1ff;
+	u32 i, base = block * SIB_SW_MFT_BLOCK;
+
+	lockdep_assert_held(&sw->lock);
+	if (pos >= SIB_SW_MFT_POS || base >= SIB_SW_MFT_CAP)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	for (i = 0; i < SIB_SW_MFT_BLOCK; i++) {
+		if (smp->method == IB_MGMT_METHOD_SET)
+			sw->mft[base + i][pos] = be16_to_cpu(tbl[i]);
+		tbl[i] = cpu_to_be16(sw->mft[base + i][pos]);
+	}
+	return 0;
+}
+
+static u16 sw_attr(struct sib_switch *sw, struct ib_smp *smp, u8 in)
+{
+	bool set = smp->method == IB_MGMT_METHOD_SET;
+
+	switch (smp->attr_id) {
+	case IB_SMP_ATTR_NODE_DESC:
+		if (set)
+			break;
+		memset(smp->data, 0, sizeof(smp->data));
+		strscpy(smp->data, "softib switch", sizeof(smp->data));
+		return 0;
+	case IB_SMP_ATTR_NODE_INFO:
+		if (set)
+			break;
+		memset(smp->data, 0, sizeof(smp->data));
+		sw_node_info(sw, smp, in);
+		return 0;
+	case IB_SMP_ATTR_SWITCH_INFO:
+		return sw_info(sw, smp);
+	case IB_SMP_ATTR_PORT_INFO:
+		return sw_port_info(sw, smp, in);
+	case IB_SMP_ATTR_PKEY_TABLE:
+		return sw_pkeys(sw, smp);
+	case IB_SMP_ATTR_GUID_INFO:
+		memset(smp->data, 0, sizeof(smp->data));
+		*(__be64 *)smp->data = cpu_to_be64(SIB_SW_GUID);
+		return 0;
+	case IB_SMP_ATTR_LINEAR_FORWARD_TABLE:
+		return sw_lft(sw, smp);
+	case IB_SMP_ATTR_MCAST_FORWARD_TABLE:
+		return sw_mft(sw, smp);
+	case IB_SMP_ATTR_SL_TO_VL_TABLE:
+	case IB_SMP_ATTR_VL_ARB_TABLE:
+		return sib_smp_vl_tables(smp);
+	default:
+		break;
+	}
+	return IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+}
+
+/**
+ * sib_switch_answer - the switch's SMA answers an SMP in place
+ * @smp: the SMP, made the response
+ * @in: the switch port it arrived on
+ *
+ * Return: false when it is no request for an SMA (nothing to send back).
+ */
+bool sib_switch_answer(struct ib_smp *smp, u8 in)
+{
+	struct sib_switch *sw = sib_sw;
+	unsigned long flags;
+	u16 status;
+
+	if (!sw || !sib_smp_is_request(smp))
+		return false;
+	spin_lock_irqsave(&sw->lock, flags);
+	status = sw_attr(sw, smp, in);
+	spin_unlock_irqrestore(&sw->lock, flags);
+	sib_smp_reply(smp, status);
+	return true;
+}
+
+/**
+ * sib_switch_dr - a directed-route SMP arrives at the switch
+ * @smp: the SMP; its hop pointer and return path are updated as the
+ *	switch's SMI does (IBA 14.2.2.2), and it is answered in place when
+ *	the switch is the end of its path
+ * @in: the switch port it came in on
+ *
+ * Return: the switch port to send it out of, or -1 to drop it.
+ */
+int sib_switch_dr(struct ib_smp *smp, u8 in)
+{
+	u8 hc = smp->hop_cnt, hp = smp->hop_ptr;
+
+	if (!hc || hc >= IB_SMP_MAX_PATH_HOPS)
+		return -1;
+	if (!(smp->status & IB_SMP_DIRECTION)) {
+		if (!hp || hp > hc)
+			return -1;
+		smp->return_path[hp] = in;
+		smp->hop_ptr = ++hp;
+		if (hp <= hc)
+			return smp->initial_path[hp];
+		/* the end of the path: for the switch's SMA */
+		if (smp->dr_dlid != IB_LID_PERMISSIVE ||
+		    !sib_switch_answer(smp, in))
+			return -1;
+	} else if (hp < 2 || hp > hc) {
+		return -1;
+	}
+	smp->hop_ptr = --hp;
+	return smp->return_path[hp];
+}
