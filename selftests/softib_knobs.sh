@@ -630,30 +630,37 @@ cq_ratio()
 	[ $((c1 - c0)) -gt 100 ]
 }
 
-test_cq_moderation()
+# moderation_case rx|tx NS DEV CQS: ethtool -C DEV rx-|tx-usecs and
+# -frames set the moderation of DEV's receive or send CQ (the one line of
+# the softib cqs file CQS that takes them), 0 0 clears it, and during a
+# ping flood from a to b it batches completions per event.
+moderation_case()
 {
-	local id off on
+	local dir=$1 ns=$2 dev=$3 CQS=$4 id off on
+	local mod=("$dir-usecs" "$MOD_USECS" "$dir-frames" 16)
+	local nomod=("$dir-usecs" 0 "$dir-frames" 0)
 
-	if [ ! -e "$CQS" ]; then
-		log_test_skip "cq moderation" "softib has no $CQS"
+	in_ns "$ns" ethtool -C "$dev" "${mod[@]}"
+	check_err $? "ethtool -C $dev ${mod[*]} failed"
+	[[ "$(in_ns "$ns" ethtool -c "$dev")" == *"$dir-usecs: $MOD_USECS"*"$dir-frames: 16"* ]]
+	check_err $? "ethtool -c $dev does not read back ${mod[*]}"
+	id=$(awk -v p="$MOD_USECS" '$6 == 16 && $8 == p { print $2 }' "$CQS")
+	if [ -z "$id" ] || [ "$id" != "${id%%[^0-9]*}" ]; then
+		check_err 1 "not one CQ in $CQS with count 16 period $MOD_USECS: $(cat "$CQS")"
+		in_ns "$ns" ethtool -C "$dev" "${nomod[@]}" 2>/dev/null
 		return
 	fi
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs "$MOD_USECS" rx-frames 16
-	check_err $? "ethtool -C $IB_B rx-usecs $MOD_USECS rx-frames 16 failed"
-	id=$(awk -v p="$MOD_USECS" '$6 == 16 && $8 == p { print $2 }' "$CQS")
-	[ -n "$id" ] && [ "$id" = "${id%%[^0-9]*}" ]
-	(($? == 0)) || check_err 1 "not one CQ of softib1 with count 16 period $MOD_USECS: $(cat "$CQS")"
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 0 rx-frames 0
+	in_ns "$ns" ethtool -C "$dev" "${nomod[@]}"
 	[ "$(cq_field "$id" count) $(cq_field "$id" period)" = "0 0" ]
-	(($? == 0)) || check_err 1 "rx-usecs 0 rx-frames 0: cq $id reads $(cq_field "$id" count) $(cq_field "$id" period)"
+	(($? == 0)) || check_err 1 "${nomod[*]}: cq $id reads $(cq_field "$id" count) $(cq_field "$id" period)"
 	cq_ratio "$id"
 	check_err $? "too few completions with moderation off"
 	off=$RATIO
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs "$MOD_USECS" rx-frames 16
+	in_ns "$ns" ethtool -C "$dev" "${mod[@]}"
 	cq_ratio "$id"
 	check_err $? "too few completions with moderation on"
 	on=$RATIO
-	log_info "completions per event x100: off $off, rx-usecs $MOD_USECS rx-frames 16: $on"
+	log_info "$dir completions per event x100: off $off, ${mod[*]}: $on"
 	# off: about 1 (NAPI polls a few more now and then, more on a loaded
 	# host); on: several, on the debug kernel too.  A moderation that does
 	# nothing leaves them equal.
@@ -661,49 +668,32 @@ test_cq_moderation()
 	check_err $? "moderation off: $off/100 completions per event, expected ~1"
 	[ "$on" -ge $((off * 2)) ] && [ "$on" -ge 200 ]
 	check_err $? "moderation on: $on/100 completions per event, expected >= 2 and twice $off/100"
-	in_ns "$NS_B" ethtool -C "$IB_B" rx-usecs 0 rx-frames 0
+	in_ns "$ns" ethtool -C "$dev" "${nomod[@]}"
 	wait_ping "$NS_A" "$IP4_B" "$WAIT"
 	check_err $? "no ping after moderation off"
+}
+
+test_cq_moderation()
+{
+	if [ ! -e "$CQS" ]; then
+		log_test_skip "cq moderation" "softib has no $CQS"
+		return
+	fi
+	moderation_case rx "$NS_B" "$IB_B" "$CQS"
 	log_test "cq moderation: ethtool -C rx-usecs/rx-frames batch completions"
 }
 
-# test_cq_moderation_tx: the same on a's send CQ, through tx-usecs and
-# tx-frames (a pings b, so a's send CQ completes the echo requests).
+# The same on a's send CQ (a pings b: it completes the echo requests).
 test_cq_moderation_tx()
 {
-	local CQS=$SIB_DBG/softib0/cqs id off on
+	local cqs=$SIB_DBG/softib0/cqs
 
-	if [ ! -e "$CQS" ]; then
-		log_test_skip "cq moderation tx" "softib has no $CQS"
+	if [ ! -e "$cqs" ]; then
+		log_test_skip "cq moderation tx" "softib has no $cqs"
 		return
 	fi
 	xfail_reference "the reference moderates its receive CQ only: tx-usecs/tx-frames are EOPNOTSUPP"
-	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs "$MOD_USECS" tx-frames 16
-	check_err $? "ethtool -C $IB_A tx-usecs $MOD_USECS tx-frames 16 failed"
-	[[ "$(in_ns "$NS_A" ethtool -c "$IB_A")" == *"tx-usecs: $MOD_USECS"*"tx-frames: 16"* ]]
-	check_err $? "ethtool -c $IB_A does not read back tx-usecs $MOD_USECS tx-frames 16"
-	id=$(awk -v p="$MOD_USECS" '$6 == 16 && $8 == p { print $2 }' "$CQS")
-	[ -n "$id" ] && [ "$id" = "${id%%[^0-9]*}" ]
-	if (($? != 0)); then
-		check_err 1 "not one CQ of softib0 with count 16 period $MOD_USECS: $(cat "$CQS")"
-		in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0 2>/dev/null
-		log_test "cq moderation: ethtool -C tx-usecs/tx-frames batch send completions"
-		return
-	fi
-	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0
-	cq_ratio "$id"
-	check_err $? "too few send completions with moderation off"
-	off=$RATIO
-	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs "$MOD_USECS" tx-frames 16
-	cq_ratio "$id"
-	check_err $? "too few send completions with moderation on"
-	on=$RATIO
-	log_info "send completions per event x100: off $off, tx-usecs $MOD_USECS tx-frames 16: $on"
-	[ "$on" -ge $((off * 2)) ] && [ "$on" -ge 200 ]
-	check_err $? "moderation on: $on/100 completions per event, expected >= 2 and twice $off/100"
-	in_ns "$NS_A" ethtool -C "$IB_A" tx-usecs 0 tx-frames 0
-	wait_ping "$NS_A" "$IP4_B" "$WAIT"
-	check_err $? "no ping after tx moderation off"
+	moderation_case tx "$NS_A" "$IB_A" "$cqs"
 	log_test "cq moderation: ethtool -C tx-usecs/tx-frames batch send completions"
 }
 
