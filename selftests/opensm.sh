@@ -219,6 +219,31 @@ test_routes()
 	log_test "switch forwarding tables (ibroute): LFT and MFT as opensm set them"
 }
 
+# Unicast crosses the switch by its LinearForwardingTable: with softib1's
+# LID sent out of the wrong port (fabric/lft, as a bad SM would set it),
+# the echo requests are dropped at the switch and counted (drop_no_route
+# of the sender); the entry opensm set brings ping back.
+test_lft_route()
+{
+	local lft=$SIB_DBG/fabric/lft lid1 n0 n1
+
+	lid1=$(port_lid softib1 1)
+	grep -qx "$lid1 2" "$lft"
+	check_err $? "fabric/lft does not send LID $lid1 to port 2: $(tr '\n' ' ' <"$lft")"
+	n0=$(sib_counter softib0 1 drop_no_route)
+	sib_write "$lft" "$lid1 1"
+	check_err $? "cannot write fabric/lft"
+	ping_once "$NS_A" "$IP4_B"
+	check_fail $? "ping went through with LID $lid1 routed out of port 1"
+	n1=$(sib_counter softib0 1 drop_no_route)
+	[ "$n1" -gt "${n0:-0}" ] 2>/dev/null
+	check_err $? "drop_no_route of softib0 went from '$n0' to '$n1'"
+	sib_write "$lft" "$lid1 2"
+	wait_ping "$NS_A" "$IP4_B" 30
+	check_err $? "no ping once LID $lid1 goes to port 2 again"
+	log_test "unicast follows the switch's LFT: a misrouted LID is dropped and counted"
+}
+
 # An HCA link goes down and comes back: INIT again, and opensm's next sweep
 # (5 s), told by the switch's PortStateChange, makes it ACTIVE again.
 test_relink()
@@ -291,4 +316,5 @@ test_ipoib
 test_bcast_mtu
 test_pkey_child
 test_routes
+test_lft_route
 test_relink
