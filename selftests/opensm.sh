@@ -12,61 +12,23 @@
 #   softib0 port 1 (OpenSM) --- switch port 1
 #   softib1 port 1          --- switch port 2     ("softib switch")
 #
-# OpenSM's log goes to $RIG_RESULTS/opensm-$IPOIB.log when RIG_RESULTS is
-# set.
+# The partition file gives the IPoIB broadcast groups their MTU, and the
+# interfaces (datagram mode) take theirs from it:
+#
+#   Default=0x7fff, ipoib, mtu=5 : ALL=full ;          -> ib0 MTU 4092
+#   Second=0x0123, ipoib, mtu=4 : ALL=full ;           -> ib0.8123 MTU 2044
+#
+# Run-time operations (partitions re-read on SIGHUP, an OpenSM restart, a
+# handover to a second OpenSM) are in opensm_ops.sh.  OpenSM's log goes to
+# $RIG_RESULTS/opensm-opensm-sm1-PID-$IPOIB.log when RIG_RESULTS is set.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ib_lib.sh"
+source "$(dirname "$0")/opensm_lib.sh"
 
-SYS=/sys/class/infiniband
-OSM_PID=
-OSM_LOG=
-OSM_DIR=
-
-port_attr()
-{
-	local v
-
-	read_file "$SYS/$1/ports/$2/$3" v || return 1
-	echo "$v"
-}
-
-# port_lid IBDEV PORT: the port's LID in decimal.
-port_lid()
-{
-	local v
-
-	v=$(port_attr "$1" "$2" lid) || return 1
-	echo $((v))
-}
-
-# port_up IBDEV PORT: ACTIVE with a LID.
-port_up()
-{
-	[[ $(port_attr "$1" 1 state) == *ACTIVE* ]] &&
-		[ "$(port_lid "$1" 1)" -gt 0 ] 2>/dev/null
-}
-
-port_down()
-{
-	[[ $(port_attr "$1" 1 state) == *DOWN* ]]
-}
-
-all_up()
-{
-	port_up softib0 && port_up softib1
-}
-
-osm_stop()
-{
-	[ -n "$OSM_PID" ] || return 0
-	kill "$OSM_PID" 2>/dev/null
-	wait "$OSM_PID" 2>/dev/null
-	OSM_PID=
-	if [ -n "${RIG_RESULTS:-}" ] && [ -f "$OSM_LOG" ]; then
-		cp "$OSM_LOG" "$RIG_RESULTS/opensm-$IPOIB.log" 2>/dev/null
-	fi
-	return 0
-}
+# The partitions of OpenSM's file: MTU 4096 (code 5) for the default
+# partition's broadcast group, 2048 (code 4) for the second's.
+PARTS='Default=0x7fff, ipoib, mtu=5 : ALL=full ;
+Second=0x0123, ipoib, mtu=4 : ALL=full ;'
 
 test_bad_param()
 {
@@ -106,32 +68,10 @@ test_before_sm()
 	log_test "sm=external: ports wait in INIT without LIDs"
 }
 
-start_opensm()
-{
-	local gid guid
-
-	OSM_DIR=$(mktemp -d /tmp/opensm.XXXXXX) || fail_all "mktemp failed" "start opensm"
-	defer osm_stop
-	defer rm -rf "$OSM_DIR"
-	OSM_LOG=$OSM_DIR/opensm.log
-	cat >"$OSM_DIR/partitions.conf" <<PEOF
-Default=0x7fff, ipoib, defmember=full : ALL ;
-Second=0x0123, ipoib, defmember=full : ALL ;
-PEOF
-	read_file "$SYS/softib0/ports/1/gids/0" gid || fail_all "no GID 0 on softib0" "start opensm"
-	gid=${gid//:/}
-	guid=0x${gid:16}
-	OSM_CACHE_DIR=$OSM_DIR OSM_TMP_DIR=$OSM_DIR \
-		opensm -g "$guid" -f "$OSM_LOG" -P "$OSM_DIR/partitions.conf" \
-		-s 5 >"$OSM_DIR/stdout" 2>&1 &
-	OSM_PID=$!
-	log_info "opensm $OSM_PID on port GUID $guid"
-}
-
 test_sweep()
 {
 	wait_for 120 all_up
-	check_err $? "ports not ACTIVE with LIDs: softib0 $(port_attr softib0 1 state) lid $(port_attr softib0 1 lid), softib1 $(port_attr softib1 1 state) lid $(port_attr softib1 1 lid); opensm: $(tail -n 5 "$OSM_LOG" 2>/dev/null | tr '\n' ' ')"
+	check_err $? "ports not ACTIVE with LIDs: softib0 $(port_attr softib0 1 state) lid $(port_attr softib0 1 lid), softib1 $(port_attr softib1 1 state) lid $(port_attr softib1 1 lid); opensm: $(osm_tail sm1)"
 	log_test "opensm brings both ports to ACTIVE with LIDs"
 }
 
@@ -231,28 +171,16 @@ test_saquery()
 	log_test "saquery: opensm's SA answers NodeRecord and PathRecord"
 }
 
-# child_up NS PARENT IP4: a P_Key 0x8123 child of PARENT in NS, up with
-# IP4/24 (deleted at exit); prints its name.
-child_up()
-{
-	local ns=$1 ch=$2.8123
-
-	ip -n "$ns" link add link "$2" name "$ch" type ipoib pkey 0x8123 || return 1
-	defer ip -n "$ns" link del "$ch"
-	ip -n "$ns" addr add "$3/24" dev "$ch" && ip -n "$ns" link set "$ch" up &&
-		echo "$ch"
-}
-
-# The second partition of opensm's file (0x0123, ipoib, full members) as
-# IPoIB children use it: joins of its broadcast group answered by
-# opensm's SA, then a ping.
+# The second partition of opensm's file (0x0123, ipoib, mtu=4, full
+# members) as IPoIB children use it: joins of its broadcast group answered
+# by opensm's SA, then a ping; the children's MTU is that group's, 2044.
 test_pkey_child()
 {
 	local ca cb
 
-	ca=$(child_up "$NS_A" "$IB_A" 198.51.100.1)
+	ca=$(pkey_child "$NS_A" "$IB_A" 8123 198.51.100.1)
 	check_err $? "cannot create the P_Key 0x8123 child of $IB_A"
-	cb=$(child_up "$NS_B" "$IB_B" 198.51.100.2)
+	cb=$(pkey_child "$NS_B" "$IB_B" 8123 198.51.100.2)
 	check_err $? "cannot create the P_Key 0x8123 child of $IB_B"
 	if [ "$RET" = 0 ]; then
 		wait_for 30 has_carrier "$NS_A" "$ca" &&
@@ -262,6 +190,12 @@ test_pkey_child()
 		check_err $? "no ping over the P_Key 0x8123 children"
 	fi
 	log_test "P_Key 0x8123 children in opensm's second partition: ping"
+
+	[ -n "$ca" ] && mtu_is "$NS_A" "$ca" 2044 && mtu_is "$NS_B" "$cb" 2044
+	(($? == 0)) || check_err 1 "children's MTUs are $(ib_mtu "$NS_A" "$ca")/$(ib_mtu "$NS_B" "$cb"), not 2044 (partition mtu=4)"
+	ping_df_once "$NS_A" 198.51.100.2 2044
+	check_err $? "no 2044-byte ping with DF over the children"
+	log_test "partition mtu=4: the P_Key children's MTU is 2044"
 }
 
 # The switch's forwarding tables as opensm programmed them: each HCA LID
@@ -283,6 +217,31 @@ test_routes()
 	echo "$out" | grep -Eq '^0xc0[0-9a-f]{2} +x +x '
 	check_err $? "MulticastForwardingTable: no MLID out of ports 1 and 2: $out"
 	log_test "switch forwarding tables (ibroute): LFT and MFT as opensm set them"
+}
+
+# Unicast crosses the switch by its LinearForwardingTable: with softib1's
+# LID sent out of the wrong port (fabric/lft, as a bad SM would set it),
+# the echo requests are dropped at the switch and counted (drop_no_route
+# of the sender); the entry opensm set brings ping back.
+test_lft_route()
+{
+	local lft=$SIB_DBG/fabric/lft lid1 n0 n1
+
+	lid1=$(port_lid softib1 1)
+	grep -qx "$lid1 2" "$lft"
+	check_err $? "fabric/lft does not send LID $lid1 to port 2: $(tr '\n' ' ' <"$lft")"
+	n0=$(sib_counter softib0 1 drop_no_route)
+	sib_write "$lft" "$lid1 1"
+	check_err $? "cannot write fabric/lft"
+	ping_once "$NS_A" "$IP4_B"
+	check_fail $? "ping went through with LID $lid1 routed out of port 1"
+	n1=$(sib_counter softib0 1 drop_no_route)
+	[ "$n1" -gt "${n0:-0}" ] 2>/dev/null
+	check_err $? "drop_no_route of softib0 went from '$n0' to '$n1'"
+	sib_write "$lft" "$lid1 2"
+	wait_ping "$NS_A" "$IP4_B" 30
+	check_err $? "no ping once LID $lid1 goes to port 2 again"
+	log_test "unicast follows the switch's LFT: a misrouted LID is dropped and counted"
 }
 
 # An HCA link goes down and comes back: INIT again, and opensm's next sweep
@@ -321,6 +280,20 @@ test_ipoib()
 	log_test "IPoIB ($IPOIB) ping over the opensm-managed fabric"
 }
 
+# The default partition's broadcast group is 4096 bytes (mtu=5 in the
+# file; opensm's default would be 2048): datagram-mode interfaces take
+# 4092 from it, and a 4092-byte packet with DF goes through.
+test_bcast_mtu()
+{
+	mode_is "$NS_A" "$IB_A" datagram && mode_is "$NS_B" "$IB_B" datagram
+	(($? == 0)) || check_err 1 "not in datagram mode: $(ns_cat "$NS_A" "/sys/class/net/$IB_A/mode")"
+	mtu_is "$NS_A" "$IB_A" 4092 && mtu_is "$NS_B" "$IB_B" 4092
+	(($? == 0)) || check_err 1 "MTUs are $(ib_mtu "$NS_A" "$IB_A")/$(ib_mtu "$NS_B" "$IB_B"), not 4092 (partition mtu=5)"
+	ping_df_once "$NS_A" "$IP4_B" 4092
+	check_err $? "no 4092-byte ping with DF"
+	log_test "partition mtu=5: datagram IPoIB MTU 4092"
+}
+
 command -v opensm >/dev/null ||
 	skip_all "opensm is not installed (scripts/deps.sh installs it)"
 for t in ibstat sminfo ibnetdiscover saquery smpquery; do
@@ -330,7 +303,7 @@ done
 test_bad_param
 load_softib sm=external
 test_before_sm
-start_opensm
+osm_start sm1 softib0 "$PARTS" || fail_all "cannot start opensm" "start opensm"
 test_sweep
 all_up || fail_all "the fabric did not come up" "opensm sweep"
 test_ibstat
@@ -340,6 +313,8 @@ test_smpquery
 test_pkeys
 test_saquery
 test_ipoib
+test_bcast_mtu
 test_pkey_child
 test_routes
+test_lft_route
 test_relink

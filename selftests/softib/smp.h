@@ -11,6 +11,7 @@
 #include <rdma/ib_smi.h>
 #include <rdma/ib_verbs.h>
 
+struct seq_file;
 struct sib_port;
 struct sib_pkt;
 
@@ -75,5 +76,9 @@ void sib_switch_link(const struct sib_port *port, bool up);
 u16 sib_switch_lid(void);
 int sib_switch_dr(struct ib_smp *smp, u8 in_port);
 bool sib_switch_answer(struct ib_smp *smp, u8 in_port);
+bool sib_switch_routes(const struct sib_port *sport,
+		       const struct sib_port *dport, u16 dlid);
+int sib_switch_lft_set(u16 lid, u8 port);
+void sib_switch_lft_show(struct seq_file *m);
 
 #endif /* _SOFTIB_SMP_H */

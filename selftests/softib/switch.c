@@ -6,9 +6,13 @@
  * directed-route SMPs by their paths and answers NodeInfo, NodeDescription,
  * SwitchInfo, PortInfo, P_KeyTable, GUIDInfo, LinearForwardingTable,
  * MulticastForwardingTable, SLtoVLMappingTable and VLArbitrationTable.
- * The forwarding tables are stored only: the fabric routes by the LID
- * table (fabric.c) and multicast by attachments (mcast.c).
+ * Unicast data between two HCA ports goes through the switch, so it is
+ * delivered only when the LinearForwardingTable sends its DLID out of the
+ * destination's switch port (sib_switch_routes()); the fabric still finds
+ * the destination by its LID table (fabric.c), and multicast by
+ * attachments (mcast.c): the MulticastForwardingTable is stored only.
  */
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <rdma/ib_mad.h>
 
@@ -19,7 +23,10 @@
 #define SIB_SW_LFT_BLOCK	64
 #define SIB_SW_MFT_BLOCK	32
 
-/* The switch; every field under lock */
+/*
+ * The switch; every field under lock.  Delivery reads lin_top and lft
+ * entries without it (sib_switch_routes(): single u16 and u8 loads).
+ */
 struct sib_switch {
 	spinlock_t lock;		/* everything below */
 	u8 nports;
@@ -143,7 +150,7 @@ static u16 sw_info(struct sib_switch *sw, struct ib_smp *smp)
 	if (smp->method == IB_MGMT_METHOD_SET) {
 		if (be16_to_cpu(si->lin_top) >= SIB_SW_LFT_CAP)
 			return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
-		sw->lin_top = be16_to_cpu(si->lin_top);
+		WRITE_ONCE(sw->lin_top, be16_to_cpu(si->lin_top));
 		sw->mcast_top = be16_to_cpu(si->mcast_top);
 		sw->life = si->life_psc >> 3;
 		if (si->life_psc & 0x04)
@@ -213,15 +220,18 @@ static u16 sw_pkeys(struct sib_switch *sw, struct ib_smp *smp)
 static u16 sw_lft(struct sib_switch *sw, struct ib_smp *smp)
 {
 	u32 block = be32_to_cpu(smp->attr_mod);
+	unsigned int i;
 	u8 *ent;
 
 	lockdep_assert_held(&sw->lock);
 	if (block >= SIB_SW_LFT_CAP / SIB_SW_LFT_BLOCK)
 		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
 	ent = &sw->lft[block * SIB_SW_LFT_BLOCK];
-	if (smp->method == IB_MGMT_METHOD_SET)
-		memcpy(ent, smp->data, SIB_SW_LFT_BLOCK);
-	memcpy(smp->data, ent, SIB_SW_LFT_BLOCK);
+	for (i = 0; i < SIB_SW_LFT_BLOCK; i++) {
+		if (smp->method == IB_MGMT_METHOD_SET)
+			WRITE_ONCE(ent[i], smp->data[i]);
+		smp->data[i] = ent[i];
+	}
 	return 0;
 }
 
@@ -340,4 +350,74 @@ int sib_switch_dr(struct ib_smp *smp, u8 in)
 	}
 	smp->hop_ptr = --hp;
 	return smp->return_path[hp];
+}
+
+/**
+ * sib_switch_routes - does the switch forward unicast from @sport to @dport?
+ * @sport: the sending HCA port
+ * @dport: the HCA port that has @dlid
+ * @dlid: the destination LID
+ *
+ * With sm=external a packet between two ports crosses the switch, which
+ * sends it out of the port its LinearForwardingTable names for @dlid (none
+ * above LinearFDBTop); it reaches @dport only if that is @dport's switch
+ * port.  A port's packets to itself loop back in the HCA.  Any context.
+ */
+bool sib_switch_routes(const struct sib_port *sport,
+		       const struct sib_port *dport, u16 dlid)
+{
+	struct sib_switch *sw = sib_sw;
+
+	if (!sw || sport == dport)
+		return true;
+	if (dlid >= SIB_SW_LFT_CAP || dlid > READ_ONCE(sw->lin_top))
+		return false;
+	return READ_ONCE(sw->lft[dlid]) == sib_switch_port_of(dport);
+}
+
+/**
+ * sib_switch_lft_set - set one LinearForwardingTable entry (debugfs)
+ * @lid: a unicast LID
+ * @port: the switch port for it, 255 for none
+ *
+ * Return: 0, -EOPNOTSUPP without the switch (sm=embedded), -EINVAL for a
+ * LID outside the table or a port the switch does not have.
+ */
+int sib_switch_lft_set(u16 lid, u8 port)
+{
+	struct sib_switch *sw = sib_sw;
+	unsigned long flags;
+
+	if (!sw)
+		return -EOPNOTSUPP;
+	if (!lid || lid >= SIB_SW_LFT_CAP ||
+	    (port != 0xff && port > sw->nports))
+		return -EINVAL;
+	spin_lock_irqsave(&sw->lock, flags);
+	WRITE_ONCE(sw->lft[lid], port);
+	spin_unlock_irqrestore(&sw->lock, flags);
+	return 0;
+}
+
+/* The routed entries up to LinearFDBTop, "<lid> <port>" per line. */
+void sib_switch_lft_show(struct seq_file *m)
+{
+	struct sib_switch *sw = sib_sw;
+	unsigned long flags;
+	unsigned int lid, top;
+	u8 *lft;
+
+	if (!sw)
+		return;
+	lft = kmalloc(SIB_SW_LFT_CAP, GFP_KERNEL);
+	if (!lft)
+		return;
+	spin_lock_irqsave(&sw->lock, flags);
+	top = min_t(unsigned int, sw->lin_top, SIB_SW_LFT_CAP - 1);
+	memcpy(lft, sw->lft, top + 1);
+	spin_unlock_irqrestore(&sw->lock, flags);
+	for (lid = 1; lid <= top; lid++)
+		if (lft[lid] != 0xff)
+			seq_printf(m, "%u %u\n", lid, lft[lid]);
+	kfree(lft);
 }

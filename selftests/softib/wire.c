@@ -186,6 +186,10 @@ static void route_ud(struct sib_pkt *pkt)
 			sib_count(pkt->sport, SIB_CNT_DROP_NO_PORT, 1);
 		goto out;
 	}
+	if (!sib_switch_routes(pkt->sport, dport, pkt->dlid)) {
+		sib_count(pkt->sport, SIB_CNT_DROP_NO_ROUTE, 1);
+		goto out;
+	}
 	if (!port_usable(dport)) {
 		sib_count(dport, SIB_CNT_DROP_LINK_DOWN, 1);
 		goto out;
@@ -459,6 +463,10 @@ enum sib_rx_result sib_wire_rc(struct sib_pkt *pkt)
 		return SIB_RX_DROPPED;
 	rcu_read_lock();
 	dport = sib_fabric_port_by_lid(pkt->dlid);
+	if (dport && !sib_switch_routes(pkt->sport, dport, pkt->dlid)) {
+		sib_count(pkt->sport, SIB_CNT_DROP_NO_ROUTE, 1);
+		goto out;
+	}
 	if (!port_usable(dport))
 		goto out;
 	qp = sib_qp_lookup(dport, pkt->dst_qpn);
