@@ -390,6 +390,26 @@ group_addr()
 	echo "$((a >> 24)).$((a >> 16 & 255)).$((a >> 8 & 255)).$((a & 255))"
 }
 
+# send_rows ROW DRIVER ROUND MCAST_LOAD_ARGS...: a sends 64-byte datagrams
+# with mcast_load for BENCH_SECS; samples ROW-send (a's tx_packets per
+# second) and ROW-cpu (CPU s per million of them).
+send_rows()
+{
+	local row=$1 drv=$2 round=$3 t0 t1 c0 c1 secs
+
+	shift 3
+	stat_of "$NS_A" "$IB_A" tx_packets t0
+	cpu_busy c0
+	client "$NS_A" "$SECS" "$TOOLS/mcast_load" -i "$IP4_A" "$@" -l 64 -t "$SECS"
+	cpu_busy c1
+	stat_of "$NS_A" "$IB_A" tx_packets t1
+	secs=$(awk '$1 == "sent" { print $4 }' "$OUT")
+	[ -n "$secs" ] || log_info "$row ($drv, round $round): mcast_load failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
+	sample "$row-send" "$drv" "$round" "$(calc 's > 0 ? t / s : ""' t=$((t1 - t0)) s="${secs:-0}")"
+	sample "$row-cpu" "$drv" "$round" "$(calc 't > 0 ? c / hz / (t / 1e6) : ""' \
+		t=$((t1 - t0)) c=$((c1 - c0)) hz="$CLK_TCK")"
+}
+
 # groups_joined GID N: the SA lists GID as a full member of N or more of
 # the scale rows' groups (239.1.0.0/16 maps to MGIDs ...:0f01:XXXX).
 groups_joined()
@@ -402,7 +422,7 @@ groups_joined()
 # interface, N from BENCH_MCAST (increasing); datagram mode.
 bench_mcast()
 {
-	local drv=$1 round=$2 n have=0 max=0 gid pids=() grp t0 t1 c0 c1 secs
+	local drv=$1 round=$2 n have=0 max=0 gid pids=()
 
 	for n in $MCAST; do
 		[ "$n" -le "$max" ] || max=$n
@@ -421,17 +441,7 @@ bench_mcast()
 			fi
 			have=$n
 		fi
-		grp=$(group_addr $((n - 1)))
-		stat_of "$NS_A" "$IB_A" tx_packets t0
-		cpu_busy c0
-		client "$NS_A" "$SECS" "$TOOLS/mcast_load" -i "$IP4_A" -g "$grp" -l 64 -t "$SECS"
-		cpu_busy c1
-		stat_of "$NS_A" "$IB_A" tx_packets t1
-		secs=$(awk '$1 == "sent" { print $4 }' "$OUT")
-		[ -n "$secs" ] || log_info "mcast$n ($drv, round $round): mcast_load failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
-		sample "mcast$n-send" "$drv" "$round" "$(calc 's > 0 ? t / s : ""' t=$((t1 - t0)) s="${secs:-0}")"
-		sample "mcast$n-cpu" "$drv" "$round" "$(calc 't > 0 ? c / hz / (t / 1e6) : ""' \
-			t=$((t1 - t0)) c=$((c1 - c0)) hz="$CLK_TCK")"
+		send_rows "mcast$n" "$drv" "$round" -g "$(group_addr $((n - 1)))"
 	done
 	for n in "${pids[@]}"; do
 		bg_stop "$n"
@@ -454,20 +464,26 @@ phantoms_field()
 }
 
 # neigh_setup N: N phantom peers and, on a's interface, a permanent
-# neighbour for each: neigh_addr I at QPN 0x100, GID fe80::<guid_base + I>.
+# neighbour for each: neigh_addr I at QPN 0x100, GID fe80::<guid_base + I>
+# (guid_base ends in 16 zero bits: I fills them).  One awk and one ip.
 neigh_setup()
 {
-	local n=$1 i base guid
+	local n=$1 base hi
 
 	echo "$n" >"$SIB_DBG/fabric/phantoms" || return 1
 	base=$(phantoms_field guid_base) || return 1
+	[ -n "$base" ] && [ $((base & 0xffff)) = 0 ] || return 1
+	hi=$(printf %012x $((base >> 16)) | sed 's/../&:/g')
 	in_ns "$NS_A" ip route replace 10.77.0.0/16 dev "$IB_A" || return 1
-	for ((i = 0; i < n; i++)); do
-		printf -v guid %016x $((base + i))
-		echo "neigh replace $(neigh_addr "$i") dev $IB_A nud permanent" \
-			"lladdr 00:00:01:00:fe:80:00:00:00:00:00:00:$(echo "$guid" |
-			sed 's/../&:/g; s/:$//')"
-	done | in_ns "$NS_A" ip -batch -
+	awk -v n="$n" -v a0=$((0x0a4d0100)) -v dev="$IB_A" -v hi="$hi" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			a = a0 + i
+			printf "neigh replace %d.%d.%d.%d dev %s nud permanent lladdr " \
+				"00:00:01:00:fe:80:00:00:00:00:00:00:%s%02x:%02x\n",
+				int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256,
+				a % 256, dev, hi, int(i / 256), i % 256
+		}
+	}' | in_ns "$NS_A" ip -batch -
 }
 
 # neigh_warm N: a sends to the first N neighbours until softib has seen a
@@ -490,7 +506,7 @@ neigh_warm()
 # interface, N from BENCH_NEIGH (increasing); datagram mode.
 bench_neigh()
 {
-	local drv=$1 round=$2 n max=0 t0 t1 c0 c1 secs
+	local drv=$1 round=$2 n max=0
 
 	for n in $NEIGH; do
 		[ "$n" -le "$max" ] || max=$n
@@ -501,17 +517,7 @@ bench_neigh()
 	fi
 	for n in $NEIGH; do
 		neigh_warm "$n" || break
-		stat_of "$NS_A" "$IB_A" tx_packets t0
-		cpu_busy c0
-		client "$NS_A" "$SECS" "$TOOLS/mcast_load" -i "$IP4_A" \
-			-g "$(neigh_addr 0)" -n "$n" -l 64 -t "$SECS"
-		cpu_busy c1
-		stat_of "$NS_A" "$IB_A" tx_packets t1
-		secs=$(awk '$1 == "sent" { print $4 }' "$OUT")
-		[ -n "$secs" ] || log_info "neigh$n ($drv, round $round): mcast_load failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
-		sample "neigh$n-send" "$drv" "$round" "$(calc 's > 0 ? t / s : ""' t=$((t1 - t0)) s="${secs:-0}")"
-		sample "neigh$n-cpu" "$drv" "$round" "$(calc 't > 0 ? c / hz / (t / 1e6) : ""' \
-			t=$((t1 - t0)) c=$((c1 - c0)) hz="$CLK_TCK")"
+		send_rows "neigh$n" "$drv" "$round" -g "$(neigh_addr 0)" -n "$n"
 	done
 	echo 0 >"$SIB_DBG/fabric/phantoms"
 }
