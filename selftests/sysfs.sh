@@ -199,8 +199,8 @@ test_ethtool()
 	check_fail $? "ethtool -C rx-frames 65536 accepted"
 	ethtool -C "$DEV1" rx-usecs 100000 rx-frames 1 2>/dev/null
 	check_fail $? "ethtool -C rx-usecs 100000 rx-frames 1 accepted"
-	ethtool -C "$DEV1" tx-usecs 5 2>/dev/null
-	check_fail $? "ethtool -C tx-usecs 5 accepted"
+	ethtool -C "$DEV1" rx-usecs-irq 5 2>/dev/null
+	check_fail $? "ethtool -C rx-usecs-irq 5 accepted"
 	[ "$(coal rx-usecs)" = 7 ] && [ "$(coal rx-frames)" = 3 ]
 	(($? == 0)) || check_err 1 "after refused settings: rx-usecs $(coal rx-usecs) rx-frames $(coal rx-frames), expected 7 / 3"
 	log_test "ethtool: out-of-range and unsupported coalescing refused, values kept"

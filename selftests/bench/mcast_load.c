@@ -151,8 +151,8 @@ int main(int argc, char **argv)
 	}
 	if (!ifaddr.s_addr || !group.s_addr ||
 	    (njoin && !IN_MULTICAST(ntohl(group.s_addr))) ||
-	    njoin < 0 || ndst < 1 || ndst > 65536 || size < 1 || size > (long)sizeof(buf) || secs <= 0 ||
-	    port <= 0 || port > 65535)
+	    njoin < 0 || ndst < 1 || ndst > 65536 || size < 1 ||
+	    size > (long)sizeof(buf) || secs <= 0 || port <= 0 || port > 65535)
 		return print_usage();
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
