@@ -326,6 +326,27 @@ test_mkey()
 	out=$(timeout 20 ibportstate -C softib0 -P 1 -y "$MKEY" "$lid1" 1 mkeyprot 2 2>&1)
 	check_err $? "Set of level 2 again with the M_Key failed: $out"
 	log_test "M_Key level 1: Gets without the key answered with M_Key 0, a Set with a wrong key dropped"
+
+	# M_KeyLeasePeriod 1 s: a violation starts the lease; once it ran
+	# out with no SMP carrying the key, the protection bits are 0 and a
+	# Get without the key is answered
+	out=$(timeout 20 ibportstate -C softib0 -P 1 -y "$MKEY" "$lid1" 1 mkeylease 1 2>&1)
+	check_err $? "Set of M_KeyLeasePeriod 1 with the M_Key failed: $out"
+	timeout 20 "${pi[@]}" -t 100 portinfo "$lid1" >/dev/null 2>&1
+	check_fail $? "PortInfo Get without the M_Key answered before the lease ran out"
+	wait_for 10 lease_over "$lid1"
+	check_err $? "no answer without the M_Key 10 s after a violation with a 1 s lease: $("${pi[@]}" -y "$MKEY" portinfo "$lid1" 2>&1 | grep -E '^(ProtectBits|MkeyLeasePeriod)' | tr '\n' ' ')"
+	out=$(timeout 20 ibportstate -C softib0 -P 1 -y "$MKEY" "$lid1" 1 mkeyprot 2 2>&1) &&
+		out=$(timeout 20 ibportstate -C softib0 -P 1 -y "$MKEY" "$lid1" 1 mkeylease 0 2>&1)
+	check_err $? "Set of level 2 and lease 0 with the M_Key failed: $out"
+	log_test "M_KeyLeasePeriod: the lease runs out after a violation, protection falls to 0"
+}
+
+# lease_over LID: PortInfo of LID answered without an M_Key, ProtectBits 0.
+lease_over()
+{
+	smpquery -C softib0 -P 1 -t 200 portinfo "$1" 2>/dev/null |
+		grep -Eq '^ProtectBits:\.*0$'
 }
 
 # flush_neigh: both sides forget their IPv4 neighbours, so the next ping
