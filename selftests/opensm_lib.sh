@@ -79,8 +79,9 @@ sm_lid_is()
 
 # osm_start NAME IBDEV PARTITIONS [OPENSM ARGS...]: start OpenSM instance
 # NAME on IBDEV port 1 with a partition file holding PARTITIONS and a
-# 5-second sweep; stopped at exit.  -d2: the log is flushed after each
-# message (osm_log_has polls it).
+# 5-second sweep (OPENSM ARGS come after and override, e.g. -s 60);
+# stopped at exit.  -d2: the log is flushed after each message
+# (osm_log_has polls it).
 osm_start()
 {
 	local name=$1 ibdev=$2 parts=$3 dir guid
@@ -144,6 +145,18 @@ bcast_members()
 		awk '$1 ~ /^MGID/ { g = $1 ~ /ff12:401b:ffff:.*ffff:ffff$/ }
 		     $1 ~ /^PortGid/ && g { n++ }
 		     END { print n + 0 }'
+}
+
+# bcast_mlid IBDEV: the MLID (0x + 4 lower-case hex digits) of the default
+# partition's IPoIB broadcast group, as the SA of IBDEV port 1's SM has it.
+bcast_mlid()
+{
+	local v
+
+	v=$(timeout 20 saquery --smkey 1 -C "$1" -P 1 -g 2>/dev/null |
+		awk '$1 ~ /^MGID/ { g = $1 ~ /ff12:401b:ffff:.*ffff:ffff$/ }
+		     $1 ~ /^Mlid/ && g { sub(/^Mlid\.*/, "", $1); print $1; exit }')
+	[ -n "$v" ] && printf '0x%04x\n' "$((v))"
 }
 
 # bcast_members_are IBDEV N

@@ -4,7 +4,7 @@
  *   <ibdev>/{replace,cqs},
  *   <ibdev>/port<N>/{link,pkeys,lid,speed,gid,counters,wedge}
  *   <ibdev>/port<N>/vfs (num_vfs > 0 only)
- *   fabric/{sm,faults,sa,bcast_mtu,groups,bench,lft}, fabric/phantoms (phantom.c)
+ *   fabric/{sm,faults,sa,bcast_mtu,groups,bench,lft,mft}, fabric/phantoms (phantom.c)
  * Malformed writes fail with -EINVAL and change nothing.
  */
 #include <linux/debugfs.h>
@@ -53,6 +53,8 @@ static const char * const sib_counter_names[SIB_CNT_MAX] = {
 	[SIB_CNT_XMIT_LSO_SEGS] = "xmit_lso_segments",
 	[SIB_CNT_XMIT_CSUM] = "xmit_csum",
 	[SIB_CNT_DROP_NO_ROUTE] = "drop_no_route",
+	[SIB_CNT_DROP_NO_MROUTE] = "drop_no_mroute",
+	[SIB_CNT_DROP_MKEY] = "drop_mkey",
 };
 
 /* Copy a short user write into @buf, NUL-terminated and stripped. */
@@ -482,6 +484,32 @@ static ssize_t lft_write(struct file *file, const char __user *ubuf,
 	return err ? err : len;
 }
 
+/* ---- fabric/mft (sm=external) ---- */
+
+static int mft_show(struct seq_file *m, void *v)
+{
+	sib_switch_mft_show(m);
+	return 0;
+}
+
+/* "<mlid> [<port> ...]": one MulticastForwardingTable entry. */
+static ssize_t mft_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	char buf[SIB_KNOB_MAX], *s, *key;
+	u16 mlid;
+	int err;
+
+	s = knob_input(ubuf, len, buf);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	key = strsep(&s, " \t");
+	if (kstrtou16(key, 0, &mlid))
+		return -EINVAL;
+	err = sib_switch_mft_set(mlid, s ? s : key + strlen(key));
+	return err ? err : len;
+}
+
 /* ---- fabric/bcast_mtu ---- */
 
 static int bcast_mtu_show(struct seq_file *m, void *v)
@@ -694,6 +722,7 @@ SIB_KNOB_FOPS(faults);
 SIB_KNOB_FOPS(sa);
 SIB_KNOB_FOPS(bcast_mtu);
 SIB_KNOB_FOPS(lft);
+SIB_KNOB_FOPS(mft);
 SIB_KNOB_FOPS(bench);
 SIB_KNOB_FOPS(replace);
 DEFINE_SHOW_ATTRIBUTE(counters);
@@ -717,6 +746,7 @@ void sib_debugfs_init(void)
 	debugfs_create_file("sa_selftest", 0400, fab, NULL, &sa_selftest_fops);
 	debugfs_create_file("bench", 0600, fab, NULL, &bench_fops);
 	debugfs_create_file("lft", 0600, fab, NULL, &lft_fops);
+	debugfs_create_file("mft", 0600, fab, NULL, &mft_fops);
 	sib_phantom_debugfs(fab);
 }
 

@@ -225,8 +225,8 @@ static int __init sib_init(void)
 
 err_fabric:
 	sib_debugfs_uninit();
-	sib_fabric_destroy();
 	sib_switch_destroy();
+	sib_fabric_destroy();
 	return err;
 }
 
@@ -238,8 +238,9 @@ static void __exit sib_exit(void)
 	mutex_lock(&sib_bench_lock);
 	destroy_devices();
 	mutex_unlock(&sib_bench_lock);
-	sib_fabric_destroy();
+	/* the switch's trap work reaches the fabric: it goes first */
 	sib_switch_destroy();
+	sib_fabric_destroy();
 }
 
 module_init(sib_init);

@@ -89,7 +89,12 @@ static bool wants(struct sib_mc_attach *att, struct sib_pkt *pkt)
 	return READ_ONCE(port->link_up);
 }
 
-/* Deliver a multicast datagram to every attached QP, the sender included. */
+/*
+ * Deliver a multicast datagram to every attached QP, the sender included;
+ * with sm=external only to those the switch's MulticastForwardingTable
+ * reaches (a copy the switch does not forward counts in the sender's
+ * drop_no_mroute).
+ */
 void sib_mcast_deliver(struct sib_pkt *pkt)
 {
 	struct sib_mc_attach *att;
@@ -100,6 +105,11 @@ void sib_mcast_deliver(struct sib_pkt *pkt)
 		if (!wants(att, pkt))
 			continue;
 		qp = att->qp;
+		if (!sib_switch_mroutes(pkt->sport, READ_ONCE(qp->port),
+					pkt->dlid)) {
+			sib_count(pkt->sport, SIB_CNT_DROP_NO_MROUTE, 1);
+			continue;
+		}
 		if (!refcount_inc_not_zero(&qp->ref))
 			continue;
 		sib_count(qp->port, SIB_CNT_MCAST_RCV_PKTS, 1);

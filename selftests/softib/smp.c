@@ -46,6 +46,8 @@ void sib_smp_fill_pi(struct ib_port_info *pi, const struct sib_sma_port *s,
 	pi->sm_lid = cpu_to_be16(s->sm_lid);
 	pi->cap_mask = cpu_to_be32(v->cap);
 	pi->mkey_lease_period = cpu_to_be16(s->mkey_lease);
+	pi->mkeyprot_resv_lmc = s->mkey_prot << 6;
+	pi->mkey_violations = cpu_to_be16(s->mkey_violations);
 	pi->local_port_num = v->local_port;
 	pi->link_width_enabled = s->lwe;
 	pi->link_width_supported = SIB_SMP_WIDTHS;
@@ -117,6 +119,7 @@ int sib_smp_set_pi(struct sib_sma_port *s, const struct ib_port_info *pi)
 		s->op_vls = vls;
 	s->mkey = be64_to_cpu(pi->mkey);
 	s->mkey_lease = be16_to_cpu(pi->mkey_lease_period);
+	s->mkey_prot = pi->mkeyprot_resv_lmc >> 6;
 	s->sm_lid = be16_to_cpu(pi->sm_lid);
 	s->sm_sl = pi->neighbormtu_mastersmsl & 0xf;
 	s->subnet_timeout = pi->clientrereg_resv_subnetto & 0x1f;
@@ -129,6 +132,50 @@ int sib_smp_set_pi(struct sib_sma_port *s, const struct ib_port_info *pi)
 			 SIB_SMP_SPEEDS :
 			 pi->linkspeedactive_enabled & SIB_SMP_SPEEDS;
 	return 0;
+}
+
+/**
+ * sib_smp_mkey_check - the M_Key check of IBA 14.2.4 for an SMP to a port
+ * @s: the port's SMA state (for a switch, port 0's), its lock held
+ * @smp: a Get, Set or TrapRepress for the port
+ *
+ * An SMP passes when the port's M_Key is 0 or the SMP carries it.  One
+ * that does not is still processed when it is a Get and the protection
+ * bits are below 2 (at 1 the answer shows M_Key 0); anything else is a
+ * violation: dropped unanswered, counted in M_KeyViolations, and it starts
+ * the lease timer (M_KeyLeasePeriod seconds, 0 never ends) unless that
+ * runs already.  A lease that ran out clears the protection bits; an SMP
+ * with the right M_Key stops the timer.
+ *
+ * Return: what to do with the SMP.
+ */
+enum sib_mkey_result sib_smp_mkey_check(struct sib_sma_port *s,
+					const struct ib_smp *smp)
+{
+	if (s->lease_end && time_after_eq(jiffies, s->lease_end)) {
+		s->lease_end = 0;
+		s->mkey_prot = 0;
+	}
+	if (!s->mkey || be64_to_cpu(smp->mkey) == s->mkey) {
+		s->lease_end = 0;
+		return SIB_MKEY_OK;
+	}
+	if (smp->method == IB_MGMT_METHOD_GET && s->mkey_prot < 2)
+		return s->mkey_prot ? SIB_MKEY_HIDE : SIB_MKEY_OK;
+	if (s->mkey_violations < U16_MAX)
+		s->mkey_violations++;
+	if (!s->lease_end && s->mkey_lease)
+		s->lease_end = (jiffies + s->mkey_lease * HZ) | 1;
+	return SIB_MKEY_DROP;
+}
+
+/* A Get that passed with the wrong M_Key at protection 1 shows M_Key 0. */
+void sib_smp_hide_mkey(struct ib_smp *smp, enum sib_mkey_result res)
+{
+	struct ib_port_info *pi = (void *)smp->data;
+
+	if (res == SIB_MKEY_HIDE && smp->attr_id == IB_SMP_ATTR_PORT_INFO)
+		pi->mkey = 0;
 }
 
 /* Turn a request into its response with @status. */
@@ -354,7 +401,7 @@ static u16 hca_attr(struct sib_port *port, struct ib_smp *smp)
 /**
  * sib_process_mad - ib_device_ops.process_mad: the HCA ports' SMA
  * @ibdev: the HCA
- * @flags: IB_MAD_IGNORE_* (ignored: no M_Key or B_Key is enforced)
+ * @flags: IB_MAD_IGNORE_MKEY skips the M_Key check (no B_Key is enforced)
  * @port_num: the port the MAD arrived on (or is local to)
  * @in_wc: its work completion (unused)
  * @in_grh: its GRH (unused)
@@ -363,11 +410,12 @@ static u16 hca_attr(struct sib_port *port, struct ib_smp *smp)
  * @out_size: in: room in @out; out: the response's size
  * @out_pkey_index: unused (IB, not OPA)
  *
- * Answers SMP Gets and Sets addressed to the port; everything else (other
- * classes, responses, traps, SMInfo for an SM) goes on to the MAD agents.
- * May be called in atomic context (a local directed-route SMP).
+ * Answers SMP Gets and Sets addressed to the port that pass its M_Key
+ * check and drops the others; everything else (other classes, responses,
+ * traps, SMInfo for an SM) goes on to the MAD agents.  May be called in
+ * atomic context (a local directed-route SMP).
  * Return: IB_MAD_RESULT_SUCCESS, with IB_MAD_RESULT_REPLY when @out is
- * the answer.
+ * the answer or IB_MAD_RESULT_CONSUMED when the SMP was dropped.
  */
 int sib_process_mad(struct ib_device *ibdev, int flags, u32 port_num,
 		    const struct ib_wc *in_wc, const struct ib_grh *in_grh,
@@ -376,13 +424,25 @@ int sib_process_mad(struct ib_device *ibdev, int flags, u32 port_num,
 {
 	struct sib_port *port = sib_port_get(to_sdev(ibdev), port_num);
 	struct ib_smp *smp = (struct ib_smp *)out;
+	enum sib_mkey_result mk = SIB_MKEY_OK;
+	unsigned long irqf;
 
 	if (!port || !in || !out || *out_size < sizeof(*smp) ||
 	    !sib_smp_is_request((const struct ib_smp *)in))
 		return IB_MAD_RESULT_SUCCESS;
+	if (!(flags & IB_MAD_IGNORE_MKEY)) {
+		spin_lock_irqsave(&port->lock, irqf);
+		mk = sib_smp_mkey_check(&port->sma, (const struct ib_smp *)in);
+		spin_unlock_irqrestore(&port->lock, irqf);
+	}
+	if (mk == SIB_MKEY_DROP) {
+		sib_count(port, SIB_CNT_DROP_MKEY, 1);
+		return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_CONSUMED;
+	}
 	memcpy(smp, in, sizeof(*smp));
 	*out_size = sizeof(*smp);
 	sib_smp_reply(smp, hca_attr(port, smp));
+	sib_smp_hide_mkey(smp, mk);
 	return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_REPLY;
 }
 
@@ -435,6 +495,10 @@ static void smp_dr_send(struct sib_pkt *pkt, struct ib_smp *smp)
 	int out;
 
 	out = sib_switch_dr(smp, sib_switch_port_of(pkt->sport));
+	if (out == -EACCES) {
+		sib_count(pkt->sport, SIB_CNT_DROP_MKEY, 1);
+		return;
+	}
 	rcu_read_lock();
 	dport = out > 0 ? smp_port_at(out) : NULL;
 	if (dport)
@@ -450,10 +514,17 @@ static void smp_lid_send(struct sib_pkt *pkt, struct ib_smp *smp)
 	u16 swlid = sib_switch_lid();
 	struct sib_port *dport;
 
+	int res;
+
 	rcu_read_lock();
 	if (pkt->dlid == SIB_PERMISSIVE_LID || (swlid && pkt->dlid == swlid)) {
-		if (sib_switch_answer(smp, sib_switch_port_of(pkt->sport)))
+		if (smp->method == IB_MGMT_METHOD_TRAP_REPRESS)
+			sib_switch_repress(smp);
+		res = sib_switch_answer(smp, sib_switch_port_of(pkt->sport));
+		if (res > 0)
 			smp_deliver(pkt->sport, pkt, smp, swlid, pkt->slid);
+		else if (res < 0)
+			sib_count(pkt->sport, SIB_CNT_DROP_MKEY, 1);
 		goto out;
 	}
 	dport = sib_fabric_port_by_lid(pkt->dlid);
@@ -462,6 +533,29 @@ static void smp_lid_send(struct sib_pkt *pkt, struct ib_smp *smp)
 	else
 		sib_count(pkt->sport, SIB_CNT_DROP_NO_PORT, 1);
 out:
+	rcu_read_unlock();
+}
+
+/**
+ * sib_smp_to_lid - the switch's management port sends a LID-routed SMP
+ * @smp: the SMP (a trap)
+ * @slid: the switch's LID
+ * @dlid: the port to send it to (the SM's)
+ *
+ * The switch's port 0 reaches every HCA port through its own ports, so
+ * the SMP arrives at the QP0 of the port with @dlid.  Process context.
+ */
+void sib_smp_to_lid(struct ib_smp *smp, u16 slid, u16 dlid)
+{
+	struct sib_pkt pkt = { .pkey = 0xffff };
+	struct sib_port *dport;
+
+	rcu_read_lock();
+	dport = sib_fabric_port_by_lid(dlid);
+	if (dport) {
+		pkt.sport = dport;
+		smp_deliver(dport, &pkt, smp, slid, dlid);
+	}
 	rcu_read_unlock();
 }
 

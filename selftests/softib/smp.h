@@ -23,7 +23,7 @@ enum sib_sm_mode {
 #define SIB_SW_MAX_PORTS	64	/* SIB_MAX_DEVICES * SIB_MAX_PORTS */
 #define SIB_SW_LFT_CAP		0xc000	/* LinearFDBCap: every unicast LID */
 #define SIB_SW_MFT_CAP		512	/* MulticastFDBCap */
-#define SIB_SW_MFT_POS		4	/* 16-port masks per MLID */
+#define SIB_SW_MFT_POS		5	/* 16-port masks per MLID: ports 0..79 */
 
 /*
  * What PortInfo reports of one port and what an SM may set in it.  An
@@ -32,7 +32,10 @@ enum sib_sm_mode {
  */
 struct sib_sma_port {
 	u64 mkey;
-	u16 mkey_lease;
+	unsigned long lease_end;	/* jiffies the M_Key lease ends, 0: none */
+	u16 mkey_lease;			/* M_KeyLeasePeriod, seconds (0: never) */
+	u16 mkey_violations;		/* M_KeyViolations */
+	u8 mkey_prot;			/* M_KeyProtectBits */
 	u16 sm_lid;			/* MasterSMLID */
 	u8 state;			/* enum ib_port_state (logical) */
 	bool phys_up;			/* PortPhysicalState LinkUp */
@@ -54,8 +57,19 @@ struct sib_pi_view {
 	u8 guid_cap;
 };
 
+/* sib_smp_mkey_check() */
+enum sib_mkey_result {
+	SIB_MKEY_OK,			/* process it */
+	SIB_MKEY_HIDE,			/* process it, answer M_Key 0 */
+	SIB_MKEY_DROP,			/* a violation: no answer */
+};
+
 /* smp.c */
 void sib_sma_port_init(struct sib_sma_port *s);
+enum sib_mkey_result sib_smp_mkey_check(struct sib_sma_port *s,
+					const struct ib_smp *smp);
+void sib_smp_hide_mkey(struct ib_smp *smp, enum sib_mkey_result res);
+void sib_smp_to_lid(struct ib_smp *smp, u16 slid, u16 dlid);
 void sib_smp_fill_pi(struct ib_port_info *pi, const struct sib_sma_port *s,
 		     const struct sib_pi_view *v);
 int sib_smp_set_pi(struct sib_sma_port *s, const struct ib_port_info *pi);
@@ -75,7 +89,12 @@ u8 sib_switch_port_of(const struct sib_port *port);
 void sib_switch_link(const struct sib_port *port, bool up);
 u16 sib_switch_lid(void);
 int sib_switch_dr(struct ib_smp *smp, u8 in_port);
-bool sib_switch_answer(struct ib_smp *smp, u8 in_port);
+int sib_switch_answer(struct ib_smp *smp, u8 in_port);
+void sib_switch_repress(const struct ib_smp *smp);
+bool sib_switch_mroutes(const struct sib_port *sport,
+			const struct sib_port *dport, u16 mlid);
+int sib_switch_mft_set(u16 mlid, char *ports);
+void sib_switch_mft_show(struct seq_file *m);
 bool sib_switch_routes(const struct sib_port *sport,
 		       const struct sib_port *dport, u16 dlid);
 int sib_switch_lft_set(u16 lid, u8 port);
