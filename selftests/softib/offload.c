@@ -128,8 +128,19 @@ static void set_ip_len(u8 *seg, u32 hlen, u32 plen)
 			      plen);
 }
 
-static void fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
-			bool last)
+/**
+ * sib_lso_fix_segment - make one TCP segment of an LSO send consistent
+ * @seg: the segment: IPoIB, IP and TCP headers, then @plen payload bytes
+ * @hlen: header bytes
+ * @plen: payload bytes
+ * @off: offset of the payload in the whole send (the sequence number)
+ * @i: the segment's number (the IPv4 ID)
+ * @last: the last segment keeps FIN and PSH
+ *
+ * Sets the IP length, ID, TCP sequence and flags, and both checksums.
+ */
+void sib_lso_fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
+			 bool last)
 {
 	struct tcphdr *th;
 	struct l4 l4;
@@ -173,7 +184,7 @@ int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		n = min(mss, len - off);
 		memcpy(seg, wqe->lso_hdr, hlen);
 		memcpy(seg + hlen, payload + off, n);
-		fix_segment(seg, hlen, n, off, i, off + n >= len);
+		sib_lso_fix_segment(seg, hlen, n, off, i, off + n >= len);
 		pkt = *tmpl;
 		pkt.data = seg;
 		pkt.len = hlen + n;
