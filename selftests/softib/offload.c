@@ -32,7 +32,7 @@ static bool parse_l4(u8 *data, u32 len, struct l4 *l4)
 	u32 ihl;
 
 	memset(l4, 0, sizeof(*l4));
-	if (len < SIB_IPOIB_HLEN + sizeof(struct ipv6hdr))
+	if (len < SIB_IPOIB_HLEN + sizeof(struct iphdr))
 		return false;
 	proto = *(__be16 *)data;
 	data += SIB_IPOIB_HLEN;
@@ -42,12 +42,15 @@ static bool parse_l4(u8 *data, u32 len, struct l4 *l4)
 		ihl = l4->ip4->ihl * 4;
 		if (ihl < sizeof(struct iphdr) || ihl > len ||
 		    ntohs(l4->ip4->tot_len) > len ||
+		    ntohs(l4->ip4->tot_len) < ihl ||
 		    (l4->ip4->frag_off & htons(IP_MF | IP_OFFSET)))
 			return false;
 		l4->proto = l4->ip4->protocol;
 		l4->hdr = data + ihl;
 		l4->len = ntohs(l4->ip4->tot_len) - ihl;
 	} else if (proto == htons(ETH_P_IPV6)) {
+		if (len < sizeof(struct ipv6hdr))
+			return false;
 		l4->ip6 = (struct ipv6hdr *)data;
 		l4->proto = l4->ip6->nexthdr;
 		l4->hdr = data + sizeof(struct ipv6hdr);
