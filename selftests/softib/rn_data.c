@@ -49,13 +49,35 @@ static void rn_wire(struct sib_pkt *pkt, u8 *data, u32 len)
 	sib_wire_ud(pkt);
 }
 
+/*
+ * Checksum offload on the wire image @buf: the sum from csum_start to the
+ * end, folded into the field at csum_offset (which holds the pseudo
+ * header's sum), as a NIC does for CHECKSUM_PARTIAL.
+ */
+static int rn_csum(struct sk_buff *skb, u8 *buf)
+{
+	u32 start = skb_checksum_start_offset(skb);
+	__sum16 *field;
+
+	if (start + skb->csum_offset + sizeof(*field) > skb->len)
+		return -EINVAL;
+	field = (__sum16 *)(buf + start + skb->csum_offset);
+	*field = csum_fold(csum_partial(buf + start, skb->len - start, 0)) ?:
+		 CSUM_MANGLED_0;
+	return 0;
+}
+
 static int rn_send_one(struct sib_rn *srn, struct sib_rn_txch *tc,
 		       struct sk_buff *skb, struct sib_pkt *pkt, u32 mtu)
 {
+	int err;
+
 	if (skb->len > mtu || skb_copy_bits(skb, 0, tc->buf, skb->len))
 		return -EMSGSIZE;
 	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		sib_csum_fill(tc->buf, skb->len);
+		err = rn_csum(skb, tc->buf);
+		if (err)
+			return err;
 		sib_count(srn->port, SIB_CNT_XMIT_CSUM, 1);
 	}
 	rn_wire(pkt, tc->buf, skb->len);
