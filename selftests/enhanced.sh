@@ -13,7 +13,8 @@
 #     more than one receive queue of the receiver (ethtool -S per queue;
 #     8 flows rather than 4 so that all of them landing on one of the 4
 #     queues by hash is practically excluded)
-#   - ethtool -L changes the channels under traffic, which keeps flowing
+#   - ethtool -L changes the channels under traffic, which keeps flowing;
+#     ethtool -G sets the receive ring, out-of-range sizes are refused
 #   - connected mode is refused with an error (no CM on the vendor path)
 #   - softib1 unplugged under traffic (<ibdev>/replace), coming back with
 #     enhanced=0: the vendor port a pings the built-in port b (same wire)
@@ -197,13 +198,17 @@ test_channels()
 		[ "${ch%% *}" = "$n" ]
 		check_err $? "ethtool -l after -L combined $n: '$ch'"
 	done
+	in_ns "$NS_B" ethtool -G "$IB_B" rx 128 && in_ns "$NS_B" ethtool -g "$IB_B" | grep -A 5 Current | grep -Eq '^RX:[[:space:]]+128$'
+	check_err $? "ethtool -G rx 128 not taken: $(in_ns "$NS_B" ethtool -g "$IB_B" 2>&1 | tr -s '\n\t ' ' ')"
+	in_ns "$NS_B" ethtool -G "$IB_B" rx 1 2>/dev/null
+	check_fail $? "ethtool -G rx 1 accepted"
 	wait_ping "$NS_A" "$IP4_B" 5 && ping_ok "$NS_A" "$IP4_B" && ping_ok "$NS_B" "$IP6_A"
-	check_err $? "no traffic after ethtool -L"
+	check_err $? "no traffic after ethtool -L and -G"
 	iperf3_run "$NS_A" "$NS_B" "$IP4_B" "$OUT.tcp" -t 1
 	check_err $? "iperf3 after ethtool -L failed"
 	rm -f "$OUT.tcp"
 	bg_stop "$pid"
-	log_test "ethtool -L under traffic, traffic continues"
+	log_test "ethtool -L under traffic, traffic continues; ethtool -G"
 }
 
 test_connected()
