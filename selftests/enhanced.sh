@@ -61,6 +61,27 @@ queue_stats()
 		awk -v d="$3" '$1 ~ "^" d "[0-9]+_packets:$" { print $2 }')
 }
 
+# qsum NS DEV DIR: packets of all DIR (tx|rx) queues of DEV (ethtool -S);
+# 0 when the driver has no such counters (not on the vendor path).
+qsum()
+{
+	in_ns "$1" ethtool -S "$2" 2>/dev/null |
+		awk -v d="$3" '$1 ~ "^" d "[0-9]+_packets:$" { s += $2 } END { print s + 0 }'
+}
+
+# vendor_moved TX0 RX0 MIN: a's send queues and b's receive queues
+# counted MIN packets more than TX0 and RX0 (what went through softib's
+# channels).
+vendor_moved()
+{
+	local tx rx
+
+	tx=$(qsum "$NS_A" "$IB_A" tx) rx=$(qsum "$NS_B" "$IB_B" rx)
+	((tx - $1 >= $3 && rx - $2 >= $3)) && return 0
+	log_info "vendor queues: a tx $1 -> $tx, b rx $2 -> $rx (expected +$3)"
+	return 1
+}
+
 # busy_queues BEFORE AFTER MIN: how many queues moved by MIN packets.
 busy_queues()
 {
@@ -91,21 +112,29 @@ test_detect()
 
 test_ping()
 {
+	local tx0 rx0
+
+	tx0=$(qsum "$NS_A" "$IB_A" tx) rx0=$(qsum "$NS_B" "$IB_B" rx)
 	wait_ping "$NS_A" "$IP4_B" "$WAIT" && ping_ok "$NS_A" "$IP4_B"
 	check_err $? "IPv4 ping a->b failed"
 	wait_ping "$NS_A" "$IP6_B" "$WAIT" && ping_ok "$NS_A" "$IP6_B" -s 3000
 	check_err $? "IPv6 ping a->b (3000 bytes) failed"
+	vendor_moved "$tx0" "$rx0" 6
+	check_err $? "the pings did not go through softib's channels"
 	log_test "ping IPv4 and IPv6 over the vendor path"
 }
 
 test_tcp()
 {
-	local rate
+	local rate tx0 rx0
 
+	tx0=$(qsum "$NS_A" "$IB_A" tx) rx0=$(qsum "$NS_B" "$IB_B" rx)
 	iperf3_run "$NS_A" "$NS_B" "$IP4_B" "$OUT" -t 2
 	check_err $? "iperf3 a->b failed: $(tail -n 3 "$OUT")"
 	rate=$(iperf3_rate "$OUT")
 	log_info "iperf3 TCP a->b: ${rate:-?} Mbit/s"
+	vendor_moved "$tx0" "$rx0" 100
+	check_err $? "iperf3 did not go through softib's channels"
 	tcp_transfer "$NS_B" "$NS_A" "$IP6_A" 2000000
 	check_err $? "TCP transfer b->a over IPv6 not byte-exact"
 	log_test "iperf3 TCP, byte-exact TCP transfer (TSO, checksum offload)"
@@ -113,8 +142,9 @@ test_tcp()
 
 test_mcast()
 {
-	local sub i pid
+	local sub i pid tx0 rx0
 
+	tx0=$(qsum "$NS_A" "$IB_A" tx) rx0=$(qsum "$NS_B" "$IB_B" rx)
 	sub=$(mktemp)
 	defer rm -f "$sub"
 	ip -n "$NS_A" route add 224.0.0.0/4 dev "$IB_A"
@@ -129,6 +159,8 @@ test_mcast()
 	done
 	[ -s "$sub" ]
 	check_err $? "subscriber in $NS_B received nothing for $GRP4"
+	vendor_moved "$tx0" "$rx0" 1
+	check_err $? "the datagrams did not go through softib's channels"
 	if [ "$RET" != 0 ]; then
 		log_info "b: $(in_ns "$NS_B" ip maddr show dev "$IB_B" | tr -s '\n ' ' ')"
 		log_info "groups: $(tr '\n' ' ' <"$SIB_DBG/fabric/groups")"
@@ -256,6 +288,8 @@ test_replace()
 		log_test_skip "softib1 unplugged under traffic" "softib has no $knob"
 		return
 	fi
+	[ "$(drv "$NS_A" "$IB_A")" = "$DRIVER" ]
+	check_err $? "$IB_A is not on the vendor path"
 	tcp_bg "$NS_A" "$NS_B" "$IP4_B"
 	check_err $? "no TCP traffic a->b"
 	echo 0 >"$param" && sib_write "$knob" 1
