@@ -119,7 +119,8 @@ static int vendor_init(struct ipib_dev *dev, struct net_device *ndev)
 	if (rc) {
 		netdev_warn(ndev, "the device's rdma_netdev initializer failed: %d\n",
 			    rc);
-		return rc;
+		/* only the parameters' answer chooses the built-in path */
+		return rc == -EOPNOTSUPP ? -ENODEV : rc;
 	}
 	return vendor_adopt(dev, ndev);
 }
