@@ -37,10 +37,27 @@ drv()
 	in_ns "$1" ethtool -i "$2" 2>/dev/null | awk '$1 == "driver:" { print $2 }'
 }
 
-# dev_gone NS DEV: DEV no longer exists in NS.
+# dev_gone DEV: DEV no longer exists in ns a nor in the initial one.
 dev_gone()
 {
-	! ns_has_dev "$1" "$2"
+	! link_ns "$1" "$NS_A" "" >/dev/null
+}
+
+# sysfs_child: create_child $PKEY on $IB_A; the child is moved to ns a when
+# it appears in the initial namespace (the distribution's driver puts it
+# there), then addressed and brought up.
+sysfs_child()
+{
+	local ca=$IB_A.${PKEY#0x} err from
+
+	err=$(ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" "$PKEY") ||
+		{ log_info "create_child $PKEY on $IB_A: $err"; return 1; }
+	from=$(wait_for 5 link_ns "$ca" "$NS_A" "") || return 1
+	if [ "$from" != "$NS_A" ]; then
+		ip link set dev "$ca" netns "$NS_A" || return 1
+	fi
+	ip -n "$NS_A" addr add "$C4_A/24" dev "$ca" &&
+		ip -n "$NS_A" link set dev "$ca" up
 }
 
 test_counters()
@@ -61,17 +78,14 @@ test_counters()
 
 test_sysfs_child()
 {
-	local ca=$IB_A.8002 cb=$IB_B.8002 err
+	local ca=$IB_A.8002 cb=$IB_B.8002
 
-	err=$(ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" "$PKEY")
-	check_err $? "create_child $PKEY on $IB_A: $err"
-	ip -n "$NS_B" link add link "$IB_B" name "$cb" type ipoib pkey "$PKEY"
-	check_err $? "ip link add type ipoib pkey $PKEY on $IB_B failed"
-	ip -n "$NS_A" addr add "$C4_A/24" dev "$ca" &&
+	sysfs_child
+	check_err $? "create_child $PKEY on $IB_A: no usable $ca"
+	ip -n "$NS_B" link add link "$IB_B" name "$cb" type ipoib pkey "$PKEY" &&
 		ip -n "$NS_B" addr add "$C4_B/24" dev "$cb" &&
-		ip -n "$NS_A" link set dev "$ca" up &&
 		ip -n "$NS_B" link set dev "$cb" up
-	check_err $? "cannot address the children"
+	check_err $? "ip link add type ipoib pkey $PKEY on $IB_B: no usable $cb"
 	[ "$(drv "$NS_A" "$ca")" = "$DRIVER" ]
 	check_err $? "$ca: ethtool -i driver '$(drv "$NS_A" "$ca")', expected $DRIVER"
 	wait_for "$WAIT" has_carrier "$NS_A" "$ca" &&
@@ -87,7 +101,7 @@ test_sysfs_child_del()
 
 	err=$(ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/delete_child" "$PKEY")
 	check_err $? "delete_child $PKEY: $err"
-	wait_for 10 dev_gone "$NS_A" "$ca"
+	wait_for 10 dev_gone "$ca"
 	check_err $? "$ca still there after delete_child"
 	ping_ok "$NS_A" "$IP4_B"
 	check_err $? "the parents stopped talking"
@@ -122,13 +136,9 @@ test_nl_connected_extack()
 
 test_remove_hca()
 {
-	local ca=$IB_A.8002 cb=$IB_B.8002 pid err
+	local ca=$IB_A.8002 cb=$IB_B.8002 pid
 
-	err=$(ns_sysfs_write "$NS_A" "/sys/class/net/$IB_A/create_child" "$PKEY")
-	check_err $? "create_child $PKEY on $IB_A again: $err"
-	ip -n "$NS_A" addr add "$C4_A/24" dev "$ca" &&
-		ip -n "$NS_A" link set dev "$ca" up &&
-		wait_ping "$NS_A" "$C4_B" "$WAIT"
+	sysfs_child && wait_ping "$NS_A" "$C4_B" "$WAIT"
 	check_err $? "no traffic over the children before the removal"
 	ip netns exec "$NS_A" ping -q -f -w 30 "$C4_B" >/dev/null 2>&1 &
 	pid=$!
