@@ -6,7 +6,10 @@
 # its data path through softib's send/receive channels, as on ConnectX-4+:
 #   - detection: ethtool -i says softib[ib_ipoib], ethtool -l answers with
 #     several channels (a driver that ignores the offer fails, no skip)
-#   - IPv4/IPv6 ping, iperf3 TCP, multicast to a subscriber
+#   - IPv4/IPv6 ping, iperf3 TCP, multicast to a subscriber, each counted
+#     in softib's per queue statistics
+#   - softib's verbs path keeps working: rdma_cm echo (RC) between the
+#     IPoIB addresses, saquery through ib_umad
 #   - a P_Key child (ip link add ... type ipoib pkey 0x8001) on the vendor
 #     path passing traffic; ethtool -L refused while it exists
 #   - iperf3 -P 8 spreads over more than one send queue of the sender and
@@ -138,6 +141,47 @@ test_tcp()
 	tcp_transfer "$NS_B" "$NS_A" "$IP6_A" 2000000
 	check_err $? "TCP transfer b->a over IPv6 not byte-exact"
 	log_test "iperf3 TCP, byte-exact TCP transfer (TSO, checksum offload)"
+}
+
+# in_netns PID NS: process PID has entered namespace NS.
+in_netns()
+{
+	[ "$(readlink "/proc/$1/ns/net")" = "net:[$(stat -L -c %i "/run/netns/$2")]" ]
+}
+
+# softib's verbs path next to the vendor path: rdma_cm (RC QPs) between
+# the IPoIB addresses, the SA through ib_umad (saquery).
+test_verbs()
+{
+	local ko=$MODDIR/rdmacm_echo.ko ctl=/sys/kernel/debug/rdmacm_echo/ctl
+	local pa pb out
+
+	if [ ! -f "$ko" ] || ! modprobe rdma_cm 2>/dev/null; then
+		log_test_skip "rdma_cm and ib_umad with enhanced=1" "no rdmacm_echo.ko or rdma_cm"
+		return
+	fi
+	defer modprobe -r rdma_cm
+	ip netns exec "$NS_A" sleep 600 &
+	pa=$!
+	ip netns exec "$NS_B" sleep 600 &
+	pb=$!
+	defer bg_stop "$pa"
+	defer bg_stop "$pb"
+	wait_for 5 in_netns "$pa" "$NS_A" && wait_for 5 in_netns "$pb" "$NS_B" &&
+		insmod "$ko" && echo "listen $pa $IP4_A 7471" >"$ctl" &&
+		echo "connect $pb $IP4_A 7471 hello" >"$ctl"
+	check_err $? "rdma_cm echo to $IP4_A failed: $(grep last_connect "$ctl" 2>/dev/null)"
+	rmmod rdmacm_echo 2>/dev/null
+	if command -v saquery >/dev/null; then
+		out=$(timeout 20 saquery -C softib0 -P 1 -g 2>&1)
+		[[ $out == *ff12:401b:ffff::ffff:ffff* ]]
+		check_err $? "saquery -g (ib_umad) has no broadcast group: ${out:0:200}"
+	else
+		log_info "saquery is not installed: ib_umad not checked"
+	fi
+	bg_stop "$pa"
+	bg_stop "$pb"
+	log_test "softib's verbs path with enhanced=1: rdma_cm echo, saquery"
 }
 
 test_mcast()
@@ -344,6 +388,7 @@ IB_CARRIER_TIMEOUT=$WAIT ib_pair_setup enhanced=1
 test_detect
 test_ping
 test_tcp
+test_verbs
 test_mcast
 test_child
 test_spread
