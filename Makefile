@@ -15,7 +15,7 @@ ib_ipoib-y := ipoib_main.o ipoib_verbs.o ipoib_ib.o ipoib_tx.o ipoib_ah.o \
 	ipoib_path.o ipoib_neigh.o ipoib_event.o ipoib_multicast.o \
 	ipoib_mcast_group.o ipoib_mcast_join.o ipoib_mcast_sa.o \
 	ipoib_ethtool.o ipoib_sysfs.o ipoib_netlink.o ipoib_vlan.o \
-	ipoib_cma.o ipoib_vf.o
+	ipoib_cma.o ipoib_vf.o ipoib_rn.o
 ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_CM) += ipoib_cm.o ipoib_cm_rx.o ipoib_cm_tx.o
 ib_ipoib-$(CONFIG_INFINIBAND_IPOIB_DEBUG) += ipoib_fs.o
 

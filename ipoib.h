@@ -3,13 +3,17 @@
  * IP over InfiniBand: core objects shared by the files of ib_ipoib.
  *
  * Object ownership, in short:
- *  - struct ipib_dev is the netdev private area of one IPoIB interface: a
- *    parent (one per IB port, owned by the IB client) or a P_Key child of
- *    a parent (owned by whoever created it: sysfs create_child or
- *    rtnetlink).  Each owns its UD QP, both CQs, the PD, the rings, the
- *    path tree, the neighbour table and the multicast table.  They are
- *    created in ndo_init and destroyed in the priv_destructor, so that the
- *    core's unregistration (rtnetlink dellink, namespace exit) frees all.
+ *  - struct ipib_dev is the state of one IPoIB interface: a parent (one
+ *    per IB port, owned by the IB client) or a P_Key child of a parent
+ *    (owned by whoever created it: sysfs create_child or rtnetlink).  It
+ *    is allocated separately and hangs from rdma_netdev.clnt_priv, at the
+ *    start of the netdev private area (ipib_priv(); see ipoib_rn.c for
+ *    the vendor offload path, where the rest of that area is the
+ *    vendor's).  Each owns the PD, the path tree, the neighbour table and
+ *    the multicast table and, on the built-in path, its UD QP, both CQs
+ *    and the rings.  They are created in ndo_init and destroyed in the
+ *    priv_destructor, so that the core's unregistration (rtnetlink
+ *    dellink, namespace exit) frees all, struct ipib_dev last.
  *    A child holds a reference on its parent's net_device; the parent
  *    unregisters its children before itself.
  *  - struct ipib_ah wraps a verbs AH.  Holders take references; the last
@@ -52,6 +56,7 @@
 
 #include "ipoib_multicast.h"
 #include "ipoib_cm.h"
+#include "ipoib_rn.h"
 
 #define IPIB_ENCAP_LEN		4	/* EtherType + reserved */
 #define IPIB_PSEUDO_LEN		INFINIBAND_ALEN	/* destination hw address */
@@ -112,6 +117,7 @@ struct ipib_dev;
  * @dev: owning interface
  * @ref: holders (paths, neighbours, multicast groups)
  * @last_send: dev->ud.tx head sequence number of the last send that used it
+ *	(built-in path; the vendor path's rule is in ipoib_rn.c)
  * @dead_node: on dev->dead_ahs once @ref reached zero
  * @gp_cookie: RCU grace period started when it died; no reader can see it
  *	once that period has ended
@@ -398,7 +404,7 @@ struct ipib_ud {
 };
 
 /*
- * struct ipib_dev - one IPoIB interface (netdev_priv)
+ * struct ipib_dev - one IPoIB interface (rdma_netdev.clnt_priv)
  *
  * Who may touch what, group by group:
  *  - identity (ndev, ca, port, pd, qp, wq, port_mtu, family.kind,
@@ -419,7 +425,9 @@ struct ipib_ud {
  *    neigh_gc_on: dev->lock;
  *  - drops: atomic, incremented wherever the packet is dropped, read
  *    lock-free by ethtool -S;
- *  - dbg_*: the netdevice notifier (RTNL).
+ *  - dbg_*: the netdevice notifier (RTNL);
+ *  - rn: the vendor's offload, set before registration, constant after
+ *    (see struct ipib_rn).
  *
  * The QP and both CQs (qp, ud.send_cq, ud.recv_cq) change only when
  * ethtool -G gives the rings new sizes: under RTNL, with the data path
@@ -487,6 +495,8 @@ struct ipib_dev {
 	struct dentry *dbg_path;
 	struct dentry *dbg_mcg;
 	struct dentry *dbg_cm;
+
+	struct ipib_rn rn;
 };
 
 /* The per-HCA client data: one interface per IB port. */
@@ -543,6 +553,8 @@ void ipib_dev_down(struct ipib_dev *dev);
 void ipib_update_pkey(struct ipib_dev *dev);
 int ipib_mtu_for_mode(struct ipib_dev *dev);
 void ipib_setup(struct net_device *ndev);
+void ipib_destructor(struct net_device *ndev);
+void ipib_dev_init_fields(struct ipib_dev *dev, struct net_device *ndev);
 
 /* ipoib_verbs.c */
 int ipib_verbs_init(struct ipib_dev *dev);
@@ -639,6 +651,7 @@ void ipib_tx_timeout_queue(struct ipib_dev *dev);
 
 /* ipoib_ethtool.c */
 void ipib_set_ethtool_ops(struct net_device *ndev);
+void ipib_set_ethtool_ops_vendor(struct net_device *ndev);
 
 /* ipoib_sysfs.c */
 extern const struct attribute_group ipib_parent_attr_group;
@@ -791,9 +804,26 @@ static inline void ipib_tx_drop_why(struct ipib_dev *dev, struct sk_buff *skb,
 	ipib_tx_drop(dev, skb);
 }
 
+/* Our state of an interface, on either path (see ipoib_rn.c). */
 static inline struct ipib_dev *ipib_priv(const struct net_device *ndev)
 {
-	return netdev_priv(ndev);
+	return ipib_rn(ndev)->clnt_priv;
+}
+
+/* The vendor's offload carries the data path (not our UD QP). */
+static inline bool ipib_is_vendor(const struct ipib_dev *dev)
+{
+	return dev->rn.ops;
+}
+
+/* Send on the vendor's QP or ours. */
+static inline void ipib_send(struct ipib_dev *dev, struct sk_buff *skb,
+			     struct ipib_ah *ah, u32 dqpn)
+{
+	if (ipib_is_vendor(dev))
+		ipib_rn_send(dev, skb, ah, dqpn);
+	else
+		ipib_ud_send(dev, skb, ah, dqpn);
 }
 
 static inline u32 ipib_addr_qpn(const u8 *hwaddr)

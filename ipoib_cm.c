@@ -255,7 +255,10 @@ int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
 	if (mode == dev->mode)
 		return 0;
 	if (mode == IPIB_MODE_CONNECTED && !dev->cm.capable) {
-		netdev_info(dev->ndev, "connected mode is not available on this device\n");
+		netdev_info(dev->ndev, "connected mode is not available %s\n",
+			    ipib_is_vendor(dev) ?
+			    "over the device's IPoIB offload (rdma_netdev)" :
+			    "on this device");
 		return -EINVAL;
 	}
 	rc = cm_apply_mode(dev, mode);

@@ -387,7 +387,34 @@ static const struct ethtool_ops ipib_ethtool_ops = {
 				     ETHTOOL_COALESCE_TX_MAX_FRAMES,
 };
 
+/*
+ * Over a vendor's data path without ethtool operations of its own: what
+ * does not depend on our rings, CQs and channels.
+ */
+static const struct ethtool_ops ipib_vendor_ethtool_ops = {
+	.get_link_ksettings = ipib_get_link_ksettings,
+	.get_drvinfo = ipib_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+	.get_sset_count = ipib_get_sset_count,
+	.get_strings = ipib_get_strings,
+	.get_ethtool_stats = ipib_get_ethtool_stats,
+};
+
 void ipib_set_ethtool_ops(struct net_device *ndev)
 {
 	ndev->ethtool_ops = &ipib_ethtool_ops;
+}
+
+/**
+ * ipib_set_ethtool_ops_vendor - after the vendor's initializer
+ * @ndev: the interface
+ *
+ * A vendor's own ethtool operations stay; if it left ours, those that
+ * act on the built-in rings and CQs (coalescing, ring sizes, channels)
+ * are taken away.
+ */
+void ipib_set_ethtool_ops_vendor(struct net_device *ndev)
+{
+	if (ndev->ethtool_ops == &ipib_ethtool_ops)
+		ndev->ethtool_ops = &ipib_vendor_ethtool_ops;
 }

@@ -136,7 +136,7 @@ static void flush_restart_qp(struct ipib_dev *dev)
 		netdev_warn(dev->ndev, "could not restart the QP\n");
 		return;
 	}
-	netif_wake_queue(dev->ndev);
+	netif_tx_wake_all_queues(dev->ndev);
 }
 
 static void do_flush_locked(struct ipib_dev *dev, enum ipib_flush_level level)
@@ -156,7 +156,7 @@ static void do_flush_locked(struct ipib_dev *dev, enum ipib_flush_level level)
 	if (level == IPIB_FLUSH_HEAVY)
 		flush_restart_qp(dev);
 	else if (!dev->qp_ready && dev->pkey_valid && !ipib_ib_open(dev))
-		netif_wake_queue(dev->ndev);
+		netif_tx_wake_all_queues(dev->ndev);
 	ipib_dev_up(dev);
 }
 

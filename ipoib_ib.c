@@ -315,6 +315,8 @@ static void qp_drain(struct ipib_dev *dev);
  * ipib_ib_open - bring the UD QP to RTS with a full receive ring
  * @dev: the interface
  *
+ * On the vendor path, the vendor's ndo_open instead.
+ *
  * Return: 0 or a negative errno (everything undone).
  */
 int ipib_ib_open(struct ipib_dev *dev)
@@ -322,6 +324,8 @@ int ipib_ib_open(struct ipib_dev *dev)
 	int rc;
 
 	ASSERT_RTNL();
+	if (ipib_is_vendor(dev))
+		return ipib_rn_open(dev);
 	if (dev->qp_ready)
 		return 0;
 
@@ -426,11 +430,16 @@ static void qp_drain(struct ipib_dev *dev)
  * ipib_ib_stop - stop the UD QP and take back every posted buffer
  * @dev: the interface
  *
- * Stops the transmit queue (the caller wakes it after a new open).
+ * Stops the transmit queue (the caller wakes it after a new open).  On
+ * the vendor path, the vendor's ndo_stop instead.
  */
 void ipib_ib_stop(struct ipib_dev *dev)
 {
 	ASSERT_RTNL();
+	if (ipib_is_vendor(dev)) {
+		ipib_rn_stop(dev);
+		return;
+	}
 	if (!dev->qp_ready)
 		return;
 	/* while the NAPIs still take the connections' flushes */

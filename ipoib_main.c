@@ -268,6 +268,16 @@ static void carrier_worker(struct work_struct *work)
 	rtnl_unlock();
 }
 
+/*
+ * The broadcast group's MTU, for our data path and for the vendor's
+ * (rdma_netdev.mtu: a vendor may check its sends against it).
+ */
+static void ipib_set_mcast_mtu(struct ipib_dev *dev, unsigned int mtu)
+{
+	WRITE_ONCE(dev->mcast_mtu, mtu);
+	WRITE_ONCE(ipib_rn(dev->ndev)->mtu, mtu);
+}
+
 /**
  * ipib_bcast_mtu_learned - the broadcast join gave the group's MTU
  * @dev: the interface
@@ -285,20 +295,19 @@ int ipib_bcast_mtu_learned(struct ipib_dev *dev, enum ib_mtu mtu)
 
 	if (bytes <= IPIB_ENCAP_LEN)
 		return -EINVAL;
-	WRITE_ONCE(dev->mcast_mtu,
-		   min_t(unsigned int, bytes - IPIB_ENCAP_LEN, dev->port_mtu));
+	ipib_set_mcast_mtu(dev, min_t(unsigned int, bytes - IPIB_ENCAP_LEN,
+				      dev->port_mtu));
 	return 0;
 }
 
 static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
+	int rc;
 
 	ASSERT_RTNL();
-	if (dev->mtu_internal) {
-		WRITE_ONCE(ndev->mtu, new_mtu);
-		return 0;
-	}
+	if (dev->mtu_internal)
+		return ipib_rn_change_mtu(dev, new_mtu);
 	if (dev->mode == IPIB_MODE_CONNECTED) {
 		/* beyond the group's MTU only connected peers are reached */
 		if (new_mtu < IPIB_MIN_MTU || new_mtu > ipib_cm_max_mtu(dev))
@@ -308,12 +317,14 @@ static int ipib_change_mtu(struct net_device *ndev, int new_mtu)
 	}
 	if (new_mtu < IPIB_MIN_MTU || new_mtu > dev->port_mtu)
 		return -EINVAL;
-	dev->admin_mtu = new_mtu;
 	if (new_mtu > READ_ONCE(dev->mcast_mtu))
 		ipib_dbg(dev, "MTU %d limited to the broadcast group's %u\n",
 			 new_mtu, READ_ONCE(dev->mcast_mtu));
-	WRITE_ONCE(ndev->mtu, min(READ_ONCE(dev->mcast_mtu), dev->admin_mtu));
-	return 0;
+	rc = ipib_rn_change_mtu(dev, min_t(unsigned int,
+					   READ_ONCE(dev->mcast_mtu), new_mtu));
+	if (!rc)
+		dev->admin_mtu = new_mtu;
+	return rc;
 }
 
 /**
@@ -391,6 +402,8 @@ void ipib_update_pkey(struct ipib_dev *dev)
 		if (dev->pkey_valid)
 			dev->pkey = pkey | 0x8000;
 	}
+	if (dev->pkey_valid)
+		ipib_rn_set_id(dev);
 	WRITE_ONCE(dev->ndev->broadcast[8], dev->pkey >> 8);
 	WRITE_ONCE(dev->ndev->broadcast[9], dev->pkey & 0xff);
 }
@@ -461,7 +474,7 @@ static int ipib_open(struct net_device *ndev)
 		return rc;
 	}
 	ipib_dev_up(dev);
-	netif_start_queue(ndev);
+	netif_tx_start_all_queues(ndev);
 out_children:
 	ipib_children_set_up(dev, true);
 	return 0;
@@ -481,7 +494,24 @@ static int ipib_stop(struct net_device *ndev)
 
 static int read_identity(struct ipib_dev *dev);
 
-/* The verbs objects and rings; undone by ipib_destructor(). */
+/* The built-in data path: the rings, CQs, PD and UD QP. */
+static int builtin_dev_init(struct ipib_dev *dev)
+{
+	int rc;
+
+	rc = ipib_ib_init(dev);
+	if (rc)
+		return rc;
+	rc = ipib_verbs_init(dev);
+	if (rc)
+		ipib_ib_uninit(dev);
+	return rc;
+}
+
+/*
+ * The work queue, the identity and the data path (ours or the vendor's);
+ * undone by ipib_destructor(), and the vendor's ndo_init by ndo_uninit.
+ */
 static int intf_init(struct ipib_dev *dev)
 {
 	int rc;
@@ -494,16 +524,12 @@ static int intf_init(struct ipib_dev *dev)
 	rc = read_identity(dev);
 	if (rc)
 		goto err_destroy_wq;
-	rc = ipib_ib_init(dev);
+	rc = ipib_is_vendor(dev) ? ipib_rn_dev_init(dev) :
+	     builtin_dev_init(dev);
 	if (rc)
 		goto err_destroy_wq;
-	rc = ipib_verbs_init(dev);
-	if (rc)
-		goto err_ib_uninit;
 	return 0;
 
-err_ib_uninit:
-	ipib_ib_uninit(dev);
 err_destroy_wq:
 	destroy_workqueue(dev->wq);
 	return rc;
@@ -513,8 +539,12 @@ static void intf_uninit(struct ipib_dev *dev)
 {
 	/* closed: the watchdog cannot queue a transmit-timeout restart now */
 	ipib_event_cancel(dev);
-	ipib_ib_uninit(dev);
-	ipib_verbs_uninit(dev);
+	if (ipib_is_vendor(dev)) {
+		ipib_rn_dev_uninit(dev);
+	} else {
+		ipib_ib_uninit(dev);
+		ipib_verbs_uninit(dev);
+	}
 	destroy_workqueue(dev->wq);
 }
 
@@ -548,6 +578,7 @@ err_mcast_uninit:
 err_neigh_uninit:
 	ipib_neigh_uninit(dev);
 err_intf_uninit:
+	ipib_rn_ndo_uninit(dev);
 	intf_uninit(dev);
 	return rc;
 }
@@ -560,18 +591,24 @@ static void ipib_ndo_uninit(struct net_device *ndev)
 	ipib_mcast_uninit(dev);
 	ipib_paths_flush(dev);
 	ipib_neigh_uninit(dev);
+	ipib_rn_ndo_uninit(dev);
 }
 
-/*
+/**
+ * ipib_destructor - priv_destructor: free all an interface owns
+ * @ndev: the interface
+ *
  * After unregistration, without RTNL (or on a failed registration, with
  * it, when no work can be queued yet): the flush work may take RTNL.
+ * Ours first, then the vendor's destructor and struct ipib_dev.
  */
-static void ipib_destructor(struct net_device *ndev)
+void ipib_destructor(struct net_device *ndev)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
 	intf_uninit(dev);
 	ipib_family_release(dev);
+	ipib_rn_release(ndev);
 }
 
 static int ipib_get_iflink(const struct net_device *ndev)
@@ -595,6 +632,9 @@ static void ipib_get_stats64(struct net_device *ndev,
 	const struct ipib_ring_stats *tx = &dev->ud.tx.stats;
 	unsigned int start;
 
+	if (ipib_rn_get_stats64(dev, s))
+		return;
+
 	do {
 		start = u64_stats_fetch_begin(&rx->syncp);
 		s->rx_packets = rx->packets;
@@ -617,9 +657,16 @@ static void ipib_tx_timeout(struct net_device *ndev, unsigned int txqueue)
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 
+	if (ipib_rn_tx_timeout(dev, txqueue))
+		return;
 	ipib_warn(dev, "transmit timeout: head %u tail %u\n",
 		  READ_ONCE(dev->ud.tx.head), READ_ONCE(dev->ud.tx.tail));
 	ipib_tx_timeout_queue(dev);
+}
+
+static int ipib_eth_ioctl(struct net_device *ndev, struct ifreq *ifr, int cmd)
+{
+	return ipib_rn_eth_ioctl(ipib_priv(ndev), ifr, cmd);
 }
 
 const struct net_device_ops ipib_netdev_ops = {
@@ -633,6 +680,7 @@ const struct net_device_ops ipib_netdev_ops = {
 	.ndo_set_rx_mode = ipib_set_rx_mode,
 	.ndo_get_stats64 = ipib_get_stats64,
 	.ndo_tx_timeout = ipib_tx_timeout,
+	.ndo_eth_ioctl = ipib_eth_ioctl,
 	.ndo_get_iflink = ipib_get_iflink,
 	.ndo_set_mac_address = ipib_set_mac_address,
 	.ndo_set_vf_link_state = ipib_set_vf_link_state,
@@ -645,7 +693,12 @@ const struct net_device_ops ipib_netdev_ops = {
 /* ------------------------------------------------------------------ */
 /* Per-port net_device                                                 */
 
-static void ipib_dev_init_fields(struct ipib_dev *dev, struct net_device *ndev)
+/**
+ * ipib_dev_init_fields - the locks and work items of a new interface
+ * @dev: its state, just allocated (ipib_rn_init())
+ * @ndev: its net_device
+ */
+void ipib_dev_init_fields(struct ipib_dev *dev, struct net_device *ndev)
 {
 	spin_lock_init(&dev->lock);
 	dev->ndev = ndev;
@@ -659,8 +712,9 @@ static void ipib_dev_init_fields(struct ipib_dev *dev, struct net_device *ndev)
  * ipib_setup - net_device defaults of every IPoIB interface
  * @ndev: a new net_device (alloc_netdev() or rtnetlink)
  *
- * The creator then sets the identity: the IB device and port, and for a
- * child its parent and P_Key (ipib_child_prepare()).
+ * The creator then gives it our state and the vendor's
+ * (ipib_rn_init()), and for a child its parent and P_Key
+ * (ipib_child_prepare()).
  */
 void ipib_setup(struct net_device *ndev)
 {
@@ -687,7 +741,6 @@ void ipib_setup(struct net_device *ndev)
 	ndev->rtnl_link_ops = &ipib_link_ops;
 	ndev->needs_free_netdev = true;
 	ndev->priv_destructor = ipib_destructor;
-	ipib_dev_init_fields(ipib_priv(ndev), ndev);
 }
 
 /*
@@ -707,7 +760,7 @@ static int read_identity(struct ipib_dev *dev)
 		return rc;
 	dev->local_lid = attr.lid;
 	dev->port_mtu = ib_mtu_enum_to_int(attr.max_mtu) - IPIB_ENCAP_LEN;
-	dev->mcast_mtu = dev->port_mtu;
+	ipib_set_mcast_mtu(dev, dev->port_mtu);
 	/* an MTU given to rtnetlink with the new link is the admin's choice */
 	dev->admin_mtu = dev->ndev->mtu ? min(dev->ndev->mtu, dev->port_mtu) :
 			 dev->port_mtu;
@@ -730,13 +783,10 @@ static struct ipib_dev *ipib_port_add(struct ib_device *ca, u32 port)
 	struct ipib_dev *dev;
 	int rc;
 
-	ndev = alloc_netdev(sizeof(*dev), "ib%d", NET_NAME_UNKNOWN,
-			    ipib_setup);
-	if (!ndev)
-		return ERR_PTR(-ENOMEM);
+	ndev = ipib_rn_alloc(ca, port, "ib%d");
+	if (IS_ERR(ndev))
+		return ERR_CAST(ndev);
 	dev = ipib_priv(ndev);
-	dev->ca = ca;
-	dev->port = port;
 	dev->family.kind = IPIB_PARENT;
 	SET_NETDEV_DEV(ndev, ca->dev.parent);
 	ndev->dev_id = port - 1;
@@ -744,9 +794,11 @@ static struct ipib_dev *ipib_port_add(struct ib_device *ca, u32 port)
 	ndev->sysfs_groups[0] = &ipib_parent_attr_group;
 
 	rtnl_lock();
+	ipib_rn_link_fit(dev);
 	rc = register_netdevice(ndev);
 	rtnl_unlock();
 	if (rc) {
+		ipib_rn_release(ndev);
 		free_netdev(ndev);
 		return ERR_PTR(rc);
 	}

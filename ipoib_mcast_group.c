@@ -170,9 +170,12 @@ void ipib_mcg_detach(struct ipib_mcast *g)
 	if (!g->attached)
 		return;
 	g->attached = false;
-	if (!dev->qp)	/* destroying the QP detached it */
-		return;
-	err = ib_detach_mcast(dev->qp, &g->mgid, g->mlid);
+	if (!ipib_is_vendor(dev) && !dev->qp)
+		return;	/* destroying the QP detached it */
+	if (ipib_is_vendor(dev))
+		err = ipib_rn_detach(dev, &g->mgid, g->mlid);
+	else
+		err = ib_detach_mcast(dev->qp, &g->mgid, g->mlid);
 	if (err)
 		mcast_dbg(dev, "detach from %pI6 failed: %d\n", g->mgid.raw, err);
 }

@@ -159,7 +159,11 @@ static int group_attach(struct ipib_dev *dev, struct ipib_mcast *g,
 	if (g->sendonly)
 		return 0;
 	g->mlid = be16_to_cpu(rec->mlid);
-	err = ib_attach_mcast(dev->qp, &g->mgid, g->mlid);
+	if (ipib_is_vendor(dev))
+		err = ipib_rn_attach(dev, &g->mgid, g->mlid,
+				     g == dev->mcast.bcast);
+	else
+		err = ib_attach_mcast(dev->qp, &g->mgid, g->mlid);
 	if (err)
 		return err;
 	g->attached = true;

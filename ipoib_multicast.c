@@ -417,7 +417,7 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 	 * The group may be left now, but its AH is destroyed only after an
 	 * RCU grace period and after the ring passed this send (BH is off).
 	 */
-	ipib_ud_send(dev, skb, ah, IB_MULTICAST_QPN);
+	ipib_send(dev, skb, ah, IB_MULTICAST_QPN);
 	return;
 
 not_joined:

@@ -183,7 +183,7 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 	if (ah) {
 		neigh_touch(neigh);
 		spin_unlock_bh(&dev->lock);
-		ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
+		ipib_send(dev, skb, ah, ipib_addr_qpn(daddr));
 		rcu_read_unlock();
 		return;
 	}
@@ -234,7 +234,7 @@ void ipib_neigh_xmit(struct ipib_dev *dev, const u8 *daddr,
 			}
 		} else if (likely(ah)) {
 			neigh_touch(neigh);
-			ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
+			ipib_send(dev, skb, ah, ipib_addr_qpn(daddr));
 			rcu_read_unlock();
 			return;
 		}

@@ -48,7 +48,10 @@ static int set_mode(struct ipib_dev *dev, struct nlattr *attr,
 			      IPIB_MODE_CONNECTED : IPIB_MODE_DATAGRAM;
 	int rc = ipib_cm_set_mode(dev, mode);
 
-	if (rc)
+	if (rc && ipib_is_vendor(dev))
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "connected mode is not available over the device's IPoIB offload (rdma_netdev)");
+	else if (rc)
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "this interface cannot use that mode");
 	return rc;
@@ -104,11 +107,16 @@ static struct ipib_dev *nl_parent(struct net *net, struct nlattr *tb[],
 	return ipib_priv(pdev);
 }
 
+/*
+ * The core allocated @ndev with ipib_setup() and the largest vendor sizes
+ * (ipib_rn_link_fit()); our state and the vendor's come now.  Until it is
+ * registered, an error undoes them here and the core frees @ndev.
+ */
 static int ipib_nl_newlink(struct net *src_net, struct net_device *ndev,
 			   struct nlattr *tb[], struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
-	struct ipib_dev *dev = ipib_priv(ndev), *parent;
+	struct ipib_dev *dev, *parent;
 	u16 pkey;
 	int rc;
 
@@ -121,16 +129,24 @@ static int ipib_nl_newlink(struct net *src_net, struct net_device *ndev,
 			       "an IPoIB address is the port GID and the QPN: it cannot be set");
 		return -EOPNOTSUPP;
 	}
+	rc = ipib_rn_init(ndev, parent->ca, parent->port);
+	if (rc) {
+		NL_SET_ERR_MSG(extack, "the device could not set up the interface");
+		return rc;
+	}
+	dev = ipib_priv(ndev);
 	pkey = data && data[IFLA_IPOIB_PKEY] ?
 	       nla_get_u16(data[IFLA_IPOIB_PKEY]) : parent->pkey;
 	rc = ipib_child_prepare(dev, parent, pkey, IPIB_CHILD_RTNL);
-	if (rc)
+	if (!rc) {
+		if (data && data[IFLA_IPOIB_UMCAST])
+			dev->umcast = !!nla_get_u16(data[IFLA_IPOIB_UMCAST]);
+		rc = register_netdevice(ndev);
+	}
+	if (rc) {
+		ipib_rn_release(ndev);
 		return rc;
-	if (data && data[IFLA_IPOIB_UMCAST])
-		dev->umcast = !!nla_get_u16(data[IFLA_IPOIB_UMCAST]);
-	rc = register_netdevice(ndev);
-	if (rc)
-		return rc;
+	}
 	if (data && data[IFLA_IPOIB_MODE]) {
 		rc = set_mode(dev, data[IFLA_IPOIB_MODE], extack);
 		if (rc)
@@ -167,7 +183,7 @@ static int ipib_nl_fill_info(struct sk_buff *skb,
 
 struct rtnl_link_ops ipib_link_ops __read_mostly = {
 	.kind = "ipoib",
-	.priv_size = sizeof(struct ipib_dev),
+	.priv_size = sizeof(struct rdma_netdev),	/* ipib_rn_link_fit() */
 	.setup = ipib_setup,
 	.netns_refund = true,
 	.maxtype = IFLA_IPOIB_MAX,
@@ -178,6 +194,8 @@ struct rtnl_link_ops ipib_link_ops __read_mostly = {
 	.dellink = ipib_nl_dellink,
 	.get_size = ipib_nl_get_size,
 	.fill_info = ipib_nl_fill_info,
+	.get_num_tx_queues = ipib_rn_link_txqs,
+	.get_num_rx_queues = ipib_rn_link_rxqs,
 };
 
 int ipib_netlink_init(void)

@@ -387,7 +387,7 @@ void ipib_path_arp_xmit(struct ipib_dev *dev, const u8 *daddr,
 			ipib_path_kick(dev, path);
 		spin_unlock_bh(&dev->lock);
 		/* RCU keeps @ah alive even if the path drops it now */
-		ipib_ud_send(dev, skb, ah, ipib_addr_qpn(daddr));
+		ipib_send(dev, skb, ah, ipib_addr_qpn(daddr));
 		rcu_read_unlock();
 		return;
 	}

@@ -275,7 +275,8 @@ int ipib_set_qkey(struct ipib_dev *dev, u32 qkey)
 	struct ib_qp_attr attr = { .qkey = qkey };
 
 	WRITE_ONCE(dev->qkey, qkey);
-	if (!READ_ONCE(dev->qp_ready))
+	/* the vendor gets it with the broadcast group (ipib_rn_attach()) */
+	if (ipib_is_vendor(dev) || !READ_ONCE(dev->qp_ready))
 		return 0;
 	return ib_modify_qp(dev->qp, &attr, IB_QP_QKEY);
 }

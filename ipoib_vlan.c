@@ -46,7 +46,10 @@ bool ipib_is_ours(const struct net_device *ndev)
  * @pkey: the child's P_Key; the full-member bit is added
  * @kind: sysfs or rtnetlink
  *
- * Called under RTNL.  ndo_init then copies the port identity from @parent.
+ * Called under RTNL, @child made by ipib_rn_init() for @parent's port (so
+ * the vendor's initializer, when the HCA has one, knows it is a child: it
+ * shares the parent's receive side and gives the child its own QP).
+ * ndo_init then reads the port identity.
  *
  * Return: 0, or -EINVAL when @parent is a child or the P_Key is invalid,
  * -EPERM when @parent is not registered (it is going away).
@@ -66,8 +69,7 @@ int ipib_child_prepare(struct ipib_dev *child, struct ipib_dev *parent,
 	child->pkey = pkey | 0x8000;
 	child->family.kind = kind;
 	child->family.parent = parent;
-	/* one send ring, one producer: see the send ring rule in ipoib.h */
-	return netif_set_real_num_tx_queues(child->ndev, 1);
+	return 0;
 }
 
 /**
@@ -138,16 +140,18 @@ int ipib_child_add_sysfs(struct ipib_dev *parent, int pkey)
 	    find_sysfs_child(parent, pkey | 0x8000))
 		return -ENOTUNIQ;
 	snprintf(name, sizeof(name), "%.10s.%04x", parent->ndev->name, pkey);
-	ndev = alloc_netdev(sizeof(*child), name, NET_NAME_UNKNOWN, ipib_setup);
-	if (!ndev)
-		return -ENOMEM;
+	ndev = ipib_rn_alloc(parent->ca, parent->port, name);
+	if (IS_ERR(ndev))
+		return PTR_ERR(ndev);
 	child = ipib_priv(ndev);
 	dev_net_set(ndev, dev_net(parent->ndev));
 	rc = ipib_child_prepare(child, parent, pkey, IPIB_CHILD_SYSFS);
 	if (!rc)
 		rc = register_netdevice(ndev);
-	if (rc)
+	if (rc) {
+		ipib_rn_release(ndev);
 		free_netdev(ndev);
+	}
 	return rc;
 }
 

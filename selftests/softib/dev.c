@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 
 #include "softib.h"
+#include "rnetdev.h"
 
 static int sib_query_device(struct ib_device *ibdev,
 			    struct ib_device_attr *attr,
@@ -134,6 +135,7 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 	sdev->nports = sib_params.ports;
 	sdev->next_qpn = 16;
 	sdev->max_recv_sge = READ_ONCE(sib_params.max_recv_sge);
+	sdev->enhanced = READ_ONCE(sib_params.enhanced);
 	xa_init_flags(&sdev->qps, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 	spin_lock_init(&sdev->cq_lock);
 	INIT_LIST_HEAD(&sdev->cqs);
@@ -151,6 +153,7 @@ static void sib_dev_setup(struct sib_dev *sdev, unsigned int index)
 		ib_set_device_ops(ibdev, &sib_sma_ops);
 	if (sib_params.num_vfs)
 		ib_set_device_ops(ibdev, &sib_vf_ops);
+	ib_set_device_ops(ibdev, &sib_rn_dev_ops);
 }
 
 static void sib_dev_del_ports(struct sib_dev *sdev, unsigned int n)

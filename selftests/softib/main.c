@@ -80,6 +80,15 @@ module_param_cb(max_recv_sge, &max_recv_sge_ops, &sib_params.max_recv_sge,
 MODULE_PARM_DESC(max_recv_sge,
 		 "Receive and SRQ SGEs per WR (1..32, default 32; a write applies to HCAs created later)");
 
+/*
+ * enhanced=1: the HCAs offer IPoIB the vendor offload path (rdma_netdev,
+ * rnetdev.c).  A write applies to the HCAs created afterwards
+ * (<ibdev>/replace), so one fabric can mix both kinds.
+ */
+module_param_named(enhanced, sib_params.enhanced, bool, 0644);
+MODULE_PARM_DESC(enhanced,
+		 "Offer IPoIB the rdma_netdev offload path (default 0; a write applies to HCAs created later)");
+
 static const char * const sib_sm_names[] = {
 	[SIB_SM_EMBEDDED] = "embedded",
 	[SIB_SM_EXTERNAL] = "external",

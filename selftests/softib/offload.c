@@ -32,7 +32,7 @@ static bool parse_l4(u8 *data, u32 len, struct l4 *l4)
 	u32 ihl;
 
 	memset(l4, 0, sizeof(*l4));
-	if (len < SIB_IPOIB_HLEN + sizeof(struct ipv6hdr))
+	if (len < SIB_IPOIB_HLEN + sizeof(struct iphdr))
 		return false;
 	proto = *(__be16 *)data;
 	data += SIB_IPOIB_HLEN;
@@ -42,12 +42,15 @@ static bool parse_l4(u8 *data, u32 len, struct l4 *l4)
 		ihl = l4->ip4->ihl * 4;
 		if (ihl < sizeof(struct iphdr) || ihl > len ||
 		    ntohs(l4->ip4->tot_len) > len ||
+		    ntohs(l4->ip4->tot_len) < ihl ||
 		    (l4->ip4->frag_off & htons(IP_MF | IP_OFFSET)))
 			return false;
 		l4->proto = l4->ip4->protocol;
 		l4->hdr = data + ihl;
 		l4->len = ntohs(l4->ip4->tot_len) - ihl;
 	} else if (proto == htons(ETH_P_IPV6)) {
+		if (len < sizeof(struct ipv6hdr))
+			return false;
 		l4->ip6 = (struct ipv6hdr *)data;
 		l4->proto = l4->ip6->nexthdr;
 		l4->hdr = data + sizeof(struct ipv6hdr);
@@ -128,8 +131,19 @@ static void set_ip_len(u8 *seg, u32 hlen, u32 plen)
 			      plen);
 }
 
-static void fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
-			bool last)
+/**
+ * sib_lso_fix_segment - make one TCP segment of an LSO send consistent
+ * @seg: the segment: IPoIB, IP and TCP headers, then @plen payload bytes
+ * @hlen: header bytes
+ * @plen: payload bytes
+ * @off: offset of the payload in the whole send (the sequence number)
+ * @i: the segment's number (the IPv4 ID)
+ * @last: the last segment keeps FIN and PSH
+ *
+ * Sets the IP length, ID, TCP sequence and flags, and both checksums.
+ */
+void sib_lso_fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
+			 bool last)
 {
 	struct tcphdr *th;
 	struct l4 l4;
@@ -173,7 +187,7 @@ int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		n = min(mss, len - off);
 		memcpy(seg, wqe->lso_hdr, hlen);
 		memcpy(seg + hlen, payload + off, n);
-		fix_segment(seg, hlen, n, off, i, off + n >= len);
+		sib_lso_fix_segment(seg, hlen, n, off, i, off + n >= len);
 		pkt = *tmpl;
 		pkt.data = seg;
 		pkt.len = hlen + n;

@@ -277,8 +277,14 @@ static bool ud_direct(struct sib_qp *qp, const struct sib_swqe *wqe)
 	       !sib_wire_faults_on();
 }
 
-static void fill_ud_grh(struct sib_qp *qp, struct sib_pkt *pkt,
-			const struct rdma_ah_attr *av)
+/**
+ * sib_fill_ud_grh - the GRH of a UD datagram from its address vector
+ * @port: sending port (its GID table gives the SGID)
+ * @pkt: the datagram; its length is the GRH's payload length
+ * @av: the address vector, with IB_AH_GRH
+ */
+void sib_fill_ud_grh(struct sib_port *port, struct sib_pkt *pkt,
+		     const struct rdma_ah_attr *av)
 {
 	const struct ib_global_route *grh = rdma_ah_read_grh(av);
 
@@ -289,7 +295,7 @@ static void fill_ud_grh(struct sib_qp *qp, struct sib_pkt *pkt,
 	pkt->grh.paylen = cpu_to_be16(pkt->len);
 	pkt->grh.next_hdr = 0x1b;
 	pkt->grh.hop_limit = grh->hop_limit;
-	sib_port_gid_at(qp->port, grh->sgid_index, &pkt->grh.sgid);
+	sib_port_gid_at(port, grh->sgid_index, &pkt->grh.sgid);
 	pkt->grh.dgid = grh->dgid;
 }
 
@@ -325,7 +331,7 @@ static int send_ud(struct sib_qp *qp, struct sib_swqe *wqe, bool inl)
 	pkt.imm = wqe->imm;
 	pkt.solicited = wqe->send_flags & IB_SEND_SOLICITED;
 	if (rdma_ah_get_ah_flags(&wqe->av) & IB_AH_GRH)
-		fill_ud_grh(qp, &pkt, &wqe->av);
+		sib_fill_ud_grh(qp->port, &pkt, &wqe->av);
 	if (special) {
 		sib_mad_send(qp, &pkt);
 		return IB_WC_SUCCESS;

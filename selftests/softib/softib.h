@@ -63,6 +63,7 @@ struct sib_params {
 	unsigned int max_recv_sge;	/* for HCAs created from now on */
 	unsigned int num_vfs;		/* VFs per port, 0..SIB_MAX_VFS */
 	enum sib_sm_mode sm;		/* who manages the subnet */
+	bool enhanced;			/* rdma_netdev, for HCAs created from now on */
 };
 
 extern struct sib_params sib_params;
@@ -103,6 +104,7 @@ enum sib_counter {
 
 /* ---- objects ---- */
 struct sib_dev;
+struct sib_rn;
 
 /* One SR-IOV VF's settings on one port (vf.c); all under sib_port.vf_lock */
 struct sib_vf {
@@ -137,6 +139,7 @@ struct sib_port {
 	struct dentry *dbg;
 	struct mutex vf_lock;		/* vfs */
 	struct sib_vf vfs[SIB_MAX_VFS];	/* the first sib_params.num_vfs */
+	struct sib_rn *rn_parent;	/* rnetdev.c: RTNL */
 };
 
 struct sib_dev {
@@ -151,6 +154,7 @@ struct sib_dev {
 	struct list_head cqs;		/* sib_cq.dev_node, for debugfs */
 	u32 next_cq_id;
 	u32 max_recv_sge;		/* receive/SRQ SGEs, fixed at creation */
+	bool enhanced;			/* offers rdma_netdev, fixed at creation */
 	bool registered;		/* written under sib_fabric.cfg_lock */
 	struct dentry *dbg;		/* softib<index>, kept across replace */
 	struct dentry *dbg_cqs;		/* softib<index>/cqs */
@@ -288,6 +292,12 @@ struct sib_qp {
 	struct delayed_work send_work;
 	struct work_struct event_work;
 	bool last_wqe_pending;
+	/*
+	 * An rdma_netdev's underlay QP: the fabric hands its datagrams to
+	 * sib_rn_rx().  Set after creation, cleared before destruction
+	 * (WRITE_ONCE; deliveries hold a reference).
+	 */
+	struct sib_rn *rn;
 };
 
 /*
@@ -578,6 +588,8 @@ bool sib_qp_pop_recv(struct sib_qp *qp, struct sib_rwqe *out);
 void sib_send_worker(struct work_struct *work);
 void sib_send_complete(struct sib_qp *qp, const struct sib_swqe *wqe,
 		       enum ib_wc_status status);
+void sib_fill_ud_grh(struct sib_port *port, struct sib_pkt *pkt,
+		     const struct rdma_ah_attr *av);
 
 /* ---- wire.c ---- */
 enum sib_rx_result {
@@ -609,6 +621,8 @@ void sib_csum_fill(u8 *data, u32 len);
 bool sib_csum_verify(const u8 *data, u32 len);
 int sib_lso_send(struct sib_qp *qp, const struct sib_swqe *wqe,
 		 struct sib_pkt *tmpl, u32 len);
+void sib_lso_fix_segment(u8 *seg, u32 hlen, u32 plen, u32 off, u32 i,
+			 bool last);
 
 /* ---- debugfs.c ---- */
 void sib_debugfs_init(void);

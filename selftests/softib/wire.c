@@ -10,6 +10,7 @@
 
 #include "softib.h"
 #include "phantom.h"
+#include "rnetdev.h"
 
 /* A receive WQE with room for the largest scatter list. */
 union sib_rwqe_buf {
@@ -147,6 +148,10 @@ void sib_wire_deliver_ud(struct sib_qp *qp, struct sib_pkt *pkt)
 
 	if (!ud_accepts(qp, pkt) || !check_keys(qp, pkt, &pkey_index))
 		return;
+	if (READ_ONCE(qp->rn)) {
+		sib_rn_rx(qp, pkt);
+		return;
+	}
 	if (!sib_qp_pop_recv(qp, &rb.w)) {
 		sib_count(port, SIB_CNT_DROP_NO_RECV, 1);
 		return;
