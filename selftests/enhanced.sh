@@ -138,6 +138,8 @@ test_tcp()
 	log_info "iperf3 TCP a->b: ${rate:-?} Mbit/s"
 	vendor_moved "$tx0" "$rx0" 100
 	check_err $? "iperf3 did not go through softib's channels"
+	[ "$(sib_counter softib1 1 drop_too_long)" = 0 ]
+	check_err $? "softib1 dropped $(sib_counter softib1 1 drop_too_long) datagrams above the MTU (TSO segments too long)"
 	tcp_transfer "$NS_B" "$NS_A" "$IP6_A" 2000000
 	check_err $? "TCP transfer b->a over IPv6 not byte-exact"
 	log_test "iperf3 TCP, byte-exact TCP transfer (TSO, checksum offload)"

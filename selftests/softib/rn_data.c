@@ -240,6 +240,10 @@ void sib_rn_rx(struct sib_qp *qp, struct sib_pkt *pkt)
 
 	if (!srn || rn_own_loopback(srn, pkt))
 		return;
+	if (pkt->len > ib_mtu_enum_to_int(sib_params.mtu)) {
+		sib_count(qp->port, SIB_CNT_DROP_TOO_LONG, 1);
+		return;
+	}
 	ndev = srn->ndev;
 	skb = pkt->len > SIB_RN_ENCAP_LEN ?
 	      netdev_alloc_skb(ndev, SIB_RN_PSEUDO_LEN + pkt->len) : NULL;

@@ -143,6 +143,7 @@ static void sib_rn_ndo_uninit(struct net_device *ndev)
 	/* waits for the deliveries into the QP that are under way */
 	rn_destroy_qp(srn);
 	if (parent == srn) {
+		/* IPoIB unregisters a parent's children before the parent */
 		WARN_ON(srn->nchildren);
 		for (i = 0; i < SIB_RN_MAX_CH; i++)
 			netif_napi_del(&srn->ch[i].napi);
