@@ -35,6 +35,15 @@
 # the first N of them (tx_packets, after a warm-up pass that reached every
 # one of them, so every path is resolved), neighN-cpu: CPU s per million.
 #
+# Then the vendor offload path (BENCH_RN=1): softib reloaded with
+# enhanced=1 (rdma_netdev, 4 channels per port: softib's model of mlx5's
+# data path), datagram mode, a->b only, the rows above with the prefix
+# rn-: rn-tcp1-datagram-a-b, rn-tcp4-datagram-a-b (and -cpu), the
+# rn-udp64-datagram-* and rn-ping-datagram-* rows, and
+# rn-tcp4-datagram-a-b-rxq: how many of b's receive queues the 4-stream
+# run used (ethtool -S rxN_packets, 100 packets or more; no number when
+# the driver did not take the vendor path).
+#
 # Output, besides "# " diagnostics (the format Documentation/bench.rst
 # describes; scripts/bench.sh turns it into JSON and a chart):
 #	unit ROW UNIT higher|lower	every planned row, first
@@ -49,6 +58,7 @@
 #   BENCH_MODES    "datagram connected" ("datagram")
 #   BENCH_MCAST    group counts of the scale rows ("1 100 1000"; "" for none)
 #   BENCH_NEIGH    neighbour counts of the scale rows (the same)
+#   BENCH_RN       1: the vendor path rows (default); 0: none
 #   BENCH_QUICK    1: the quick defaults above
 #   BENCH_OUT      file for the raw lines (default: a temporary one)
 #
@@ -59,7 +69,7 @@ KTAP_QUIET=1
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../ib_lib.sh"
 
-require_cmd iperf3 ss ping
+require_cmd iperf3 ss ping ethtool
 
 BENCH_DIR=$LIB_DIR/bench
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -75,6 +85,9 @@ else
 fi
 MCAST=${BENCH_MCAST-1 100 1000}
 NEIGH=${BENCH_NEIGH-1 100 1000}
+RN=${BENCH_RN:-1}
+# row name prefix: rn- while the vendor path is measured
+RP=
 if [[ " $MODES " != *" datagram "* ]]; then
 	MCAST=
 	NEIGH=
@@ -164,9 +177,38 @@ calc()
 
 # ---------------------------------------------------------------- rows
 
+# tcp_rows PREFIX MODE CEILING DIR...: the TCP rows, 1 and 4 streams.
+tcp_rows()
+{
+	local p=$1 mode=$2 ceil=$3 s dir
+
+	shift 3
+	for s in 1 4; do
+		for dir in "$@"; do
+			row "${p}tcp$s-$mode-$dir" Mbit/s higher "$ceil"
+			row "${p}tcp$s-$mode-$dir-cpu" cpu-s/GB lower
+		done
+	done
+}
+
+# udp_ping_rows PREFIX MODE CEILING: the UDP packet rate and ping rows.
+udp_ping_rows()
+{
+	local p=$1 mode=$2 ceil=$3
+
+	row "${p}udp64-$mode-tx" pkt/s higher "$ceil"
+	row "${p}udp64-$mode-rx" pkt/s higher "$ceil"
+	row "${p}udp64-$mode-loss" % lower
+	row "${p}udp64-$mode-iperf" pkt/s higher "$ceil"
+	row "${p}udp64-$mode-cpu" cpu-s/Mpkt lower
+	row "${p}ping-$mode-min" us lower
+	row "${p}ping-$mode-p50" us lower
+	row "${p}ping-$mode-p99" us lower
+}
+
 declare_rows()
 {
-	local mode tceil uceil s dir n c
+	local mode tceil uceil n c
 
 	for mode in $MODES; do
 		if [ "$mode" = connected ]; then
@@ -174,22 +216,15 @@ declare_rows()
 		else
 			tceil=fabric-ud4096-mbps uceil=fabric-ud64
 		fi
-		for s in 1 4; do
-			for dir in a-b b-a; do
-				row "tcp$s-$mode-$dir" Mbit/s higher "$tceil"
-				row "tcp$s-$mode-$dir-cpu" cpu-s/GB lower
-			done
-		done
-		row "udp64-$mode-tx" pkt/s higher "$uceil"
-		row "udp64-$mode-rx" pkt/s higher "$uceil"
-		row "udp64-$mode-loss" % lower
-		row "udp64-$mode-iperf" pkt/s higher "$uceil"
-		row "udp64-$mode-cpu" cpu-s/Mpkt lower
-		row "ping-$mode-min" us lower
-		row "ping-$mode-p50" us lower
-		row "ping-$mode-p99" us lower
+		tcp_rows "" "$mode" "$tceil" a-b b-a
+		udp_ping_rows "" "$mode" "$uceil"
 		row "tcprr-$mode" trans/s higher
 	done
+	if [ "$RN" = 1 ]; then
+		tcp_rows rn- datagram fabric-ud4096-mbps a-b
+		row rn-tcp4-datagram-a-b-rxq queues higher
+		udp_ping_rows rn- datagram fabric-ud64
+	fi
 	for n in $MCAST; do
 		row "mcast$n-send" pkt/s higher fabric-ud64
 		row "mcast$n-cpu" cpu-s/Mpkt lower
@@ -272,21 +307,49 @@ client()
 	timeout $((secs + 30)) ip netns exec "$ns" "$@" >"$OUT" 2>&1
 }
 
-# bench_tcp DRIVER ROUND MODE STREAMS DIR: one iperf3 TCP run.
+# rxq_packets NS DEV: the rxN_packets counters of ethtool -S (one per
+# receive channel on the vendor path), on one line; nothing without them.
+rxq_packets()
+{
+	# shellcheck disable=SC2046	# one line of numbers
+	echo $(in_ns "$1" ethtool -S "$2" 2>/dev/null |
+		awk '$1 ~ /^rx[0-9]+_packets:$/ { print $2 }')
+}
+
+# queues_used BEFORE AFTER MIN: how many queues counted MIN packets more
+# (rxq_packets lines); nothing when there are no per-queue counters.
+queues_used()
+{
+	local -a qb qa
+	local i n=0
+
+	read -ra qb <<<"$1"
+	read -ra qa <<<"$2"
+	[ "${#qa[@]}" -gt 0 ] || return 0
+	for i in "${!qa[@]}"; do
+		((qa[i] - ${qb[i]:-0} >= $3)) && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# bench_tcp DRIVER ROUND MODE STREAMS DIR: one iperf3 TCP run; with the
+# rn- prefix and several streams, also ROW-rxq: receive queues used.
 bench_tcp()
 {
-	local drv=$1 round=$2 r="tcp$4-$3-$5" args=() rns=$NS_B rdev=$IB_B
-	local b0 b1 c0 c1 rc
+	local drv=$1 round=$2 r="${RP}tcp$4-$3-$5" args=() rns=$NS_B rdev=$IB_B
+	local b0 b1 c0 c1 rc q0 rxq=
 
 	[ "$5" = b-a ] && args+=(-R) && rns=$NS_A rdev=$IB_A
 	[ "$4" = 1 ] || args+=(-P "$4")
 	server_start "$NS_B" "$PORT" iperf3 -s -1 -B "$IP4_B" -p "$PORT" || return 1
+	q0=$(rxq_packets "$rns" "$rdev")
 	stat_of "$rns" "$rdev" rx_bytes b0
 	cpu_busy c0
 	client "$NS_A" "$SECS" iperf3 -c "$IP4_B" -p "$PORT" -f m -t "$SECS" "${args[@]}"
 	rc=$?
 	cpu_busy c1
 	stat_of "$rns" "$rdev" rx_bytes b1
+	[ -z "$RP" ] || [ "$4" = 1 ] || rxq=$(queues_used "$q0" "$(rxq_packets "$rns" "$rdev")" 100)
 	bg_stop "$SRV_PID"
 	if [ "$rc" != 0 ]; then
 		log_info "$r ($drv, round $round): iperf3 failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
@@ -295,12 +358,13 @@ bench_tcp()
 	sample "$r" "$drv" "$round" "$(iperf3_rate "$OUT")"
 	sample "$r-cpu" "$drv" "$round" "$(calc 'b > 0 ? c / hz / (b / 1e9) : ""' \
 		c=$((c1 - c0)) b=$((b1 - b0)) hz="$CLK_TCK")"
+	[ -z "$RP" ] || [ "$4" = 1 ] || sample "$r-rxq" "$drv" "$round" "$rxq"
 }
 
 # bench_udp DRIVER ROUND MODE: iperf3 UDP, 64-byte payloads, a->b.
 bench_udp()
 {
-	local drv=$1 round=$2 r="udp64-$3" t0 t1 r0 r1 c0 c1 rc tx rx loss ipf cpu
+	local drv=$1 round=$2 r="${RP}udp64-$3" t0 t1 r0 r1 c0 c1 rc tx rx loss ipf cpu
 
 	server_start "$NS_B" "$PORT" iperf3 -s -1 -B "$IP4_B" -p "$PORT" || return 1
 	stat_of "$NS_A" "$IB_A" tx_packets t0
@@ -352,7 +416,7 @@ bench_udp()
 # bench_ping DRIVER ROUND MODE: BENCH_PINGS round trips, one at a time.
 bench_ping()
 {
-	local drv=$1 round=$2 r="ping-$3" min p50 p99
+	local drv=$1 round=$2 r="${RP}ping-$3" min p50 p99
 
 	client "$NS_A" $((PINGS / 100)) ping -n -i 0 -W 2 -c "$PINGS" "$IP4_B"
 	read -r min p50 p99 < <(sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' "$OUT" | sort -n | awk '
@@ -560,9 +624,34 @@ bench_driver()
 	fi
 	bench_down || fail_all "$1: modules will not unload" "bench"
 	log_info "$1, round $2: $((SECONDS - start)) s"
+	[ "$RN" != 1 ] || bench_rn "$1" "$2"
 }
 
-log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}, neighbours: ${NEIGH:-none}"
+# bench_rn DRIVER ROUND: the vendor path rows: softib loaded with
+# enhanced=1 (4 channels per port), datagram mode, a->b.
+bench_rn()
+{
+	local s start=$SECONDS
+
+	RP=rn-
+	ib_pair_setup enhanced=1
+	log_info "$1 on the vendor path: ethtool -i driver $(in_ns "$NS_A" ethtool -i "$IB_A" 2>/dev/null |
+		awk '$1 == "driver:" { print $2 }')"
+	if bench_mode datagram; then
+		for s in 1 4; do
+			bench_tcp "$1" "$2" datagram "$s" a-b
+		done
+		bench_udp "$1" "$2" datagram
+		bench_ping "$1" "$2" datagram
+	else
+		log_info "$1: no traffic on the vendor path, round $2"
+	fi
+	RP=
+	bench_down || fail_all "$1: modules will not unload (vendor path)" "bench"
+	log_info "$1, round $2, vendor path: $((SECONDS - start)) s"
+}
+
+log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}, neighbours: ${NEIGH:-none}, vendor path: $RN"
 declare_rows
 bench_down >/dev/null 2>&1
 for ((round = 1; round <= ROUNDS; round++)); do
