@@ -7,7 +7,8 @@
 # same softib fabric (TCP 1 and 4 streams each way, UDP 64-byte packet
 # rate, ping latency, TCP request/response, guest CPU per GB or per
 # million packets, sends with 1/100/1000 multicast groups joined, and
-# softib's own ceiling).  Under bench-results/ (not tracked by git):
+# softib's own ceiling; then the rn- rows: the same over softib's vendor
+# offload path, enhanced=1).  Under bench-results/ (not tracked by git):
 #
 #	bench-STAMP.txt		everything the guest printed, table included
 #	bench-STAMP.samples	the raw lines (unit, ceiling, sample, notmeasured)
@@ -25,7 +26,7 @@
 #                      only, 2 s runs, 200 pings
 #   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (5), BENCH_PINGS=N (1000),
 #   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000",
-#   BENCH_NEIGH="1 100 1000"
+#   BENCH_NEIGH="1 100 1000", BENCH_RN=1 (0: no vendor path rows)
 #
 # bench.sh --report bench-results/bench-STAMP.txt: the .samples, .json and
 # chart again from a kept output (no guest).
@@ -42,7 +43,7 @@ cd "$proj" || exit 1
 # $base.txt, its status in rc, its settings in meta (JSON fields).
 bench_run()
 {
-	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh
+	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh rn
 
 	./scripts/deps.sh || exit 1
 	make -s --no-print-directory || exit 1
@@ -57,22 +58,26 @@ bench_run()
 	fi
 	mcast=${BENCH_MCAST-1 100 1000}
 	neigh=${BENCH_NEIGH-1 100 1000}
+	rn=${BENCH_RN:-1}
+	[ "$rn" = 1 ] || rn=0
 	read -ra modev <<<"$modes"
 	read -ra mcastv <<<"$mcast"
 	read -ra neighv <<<"$neigh"
 	# Per round: the fabric benchmark, then per driver a load, per mode six
 	# timed runs (iperf3, tcp_rr) and the pings, the multicast joins and runs,
-	# the neighbours' warm-up and runs.
+	# the neighbours' warm-up and runs; with the vendor path, a second load
+	# and three timed runs and the pings.
 	tmo=$((rounds * (60 + 2 * (120 + ${#modev[@]} * (6 * (secs + 20) + pings / 50 + 30) +
-		${#mcastv[@]} * (secs + 90) + ${#neighv[@]} * (secs + 70))) + 300))
+		${#mcastv[@]} * (secs + 90) + ${#neighv[@]} * (secs + 70) +
+		rn * (120 + 3 * (secs + 20) + pings / 50 + 30))) + 300))
 	selftests/vm/run-guest --timeout "$tmo" --env BENCH_QUICK="$quick" \
 		--env BENCH_ROUNDS="$rounds" --env BENCH_SECS="$secs" \
 		--env BENCH_PINGS="$pings" --env BENCH_MODES="$modes" \
-		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" \
+		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" --env BENCH_RN="$rn" \
 		-- selftests/bench/run.sh | tee "$base.txt"
 	rc=${PIPESTATUS[0]}
 	meta+=" \"quick\": $quick, \"rounds\": $rounds, \"secs\": $secs, \"pings\": $pings,"
-	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"neighbours\": \"$neigh\","
+	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"neighbours\": \"$neigh\", \"vendor_path\": $rn,"
 	meta+=" \"guest_status\": $rc,"
 }
 
