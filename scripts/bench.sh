@@ -22,7 +22,7 @@
 # idle host: the guest runs under TCG and shares the host's cores with
 # anything else.
 #
-#   QUICK=1 (make bench QUICK=1)  a ~2-minute subset: 1 round, datagram mode
+#   QUICK=1 (make bench QUICK=1)  a ~3-minute subset: 1 round, datagram mode
 #                      only, 2 s runs, 200 pings
 #   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (5), BENCH_PINGS=N (1000),
 #   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000",
