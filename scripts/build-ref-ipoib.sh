@@ -61,8 +61,12 @@ krel=$(cat "$kdir/include/config/kernel.release")
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
 [ -n "$srcver" ] || die "linux-source-6.12 is not installed (make deps)"
-key=$( { echo "$srcver"; sha256sum <"$0"; sha256sum <"$kdir/Module.symvers"; } |
-	sha256sum | cut -c1-16)
+# The kernel's configuration is part of the key: two builds of one release
+# (the debug kernel rebuilt with other options) share a Module.symvers
+# without symbol CRCs, but not their module layout.
+[ -r "$kdir/include/generated/autoconf.h" ] || die "$kdir is not configured (no include/generated/autoconf.h)"
+key=$( { echo "$srcver"; sha256sum <"$0"; sha256sum <"$kdir/Module.symvers"
+	sha256sum <"$kdir/include/generated/autoconf.h"; } | sha256sum | cut -c1-16)
 out=$cache/ref-ipoib/$krel
 
 is_built() {
