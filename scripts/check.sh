@@ -27,9 +27,7 @@
 #   KERNEL=stock|debug|all   kernels for the guest suite (default all)
 #   IPOIB=ours|reference|all drivers under test (default: both on the stock
 #                            kernel, ours on the debug kernel)
-#   GUEST_JOBS=N             guests run side by side (default: host cores
-#                            + 1: a guest leaves a third of its core idle
-#                            while its tests wait on timers and pings)
+#   GUEST_JOBS=N             guests run side by side (default: host cores)
 #   TESTS="smoke ping"       test scripts (default: every selftests/*.sh)
 #   STOCK_OURS="smoke ..."|all  the scripts ours runs on the stock kernel
 #                            when both drivers run by default (default:
@@ -623,10 +621,7 @@ boot_of() {
 	echo "$v"
 }
 
-# One guest more than the host has cores: under emulation a guest keeps its
-# core busy only about 70% of the time (on the debug kernel; less on the
-# stock kernel), the rest its tests wait for timers, SM events and replies.
-guest_jobs=${GUEST_JOBS:-$(($(nproc) + 1))}
+guest_jobs=${GUEST_JOBS:-$(nproc)}
 [ "$guest_jobs" -ge 1 ] 2>/dev/null || guest_jobs=1
 slot_load=()
 for ((i = 0; i < guest_jobs; i++)); do
