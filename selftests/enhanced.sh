@@ -43,12 +43,6 @@ DRIVER='softib[ib_ipoib]'
 OUT=$(mktemp)
 defer rm -f "$OUT"
 
-# drv NS DEV: the driver name ethtool -i reports.
-drv()
-{
-	in_ns "$1" ethtool -i "$2" 2>/dev/null | awk '$1 == "driver:" { print $2 }'
-}
-
 # channels NS DEV: "current max" combined channels from ethtool -l.
 channels()
 {
@@ -104,8 +98,8 @@ test_detect()
 	local d ch
 
 	for d in "$NS_A:$IB_A" "$NS_B:$IB_B"; do
-		[ "$(drv "${d%%:*}" "${d#*:}")" = "$DRIVER" ]
-		check_err $? "${d#*:}: ethtool -i driver '$(drv "${d%%:*}" "${d#*:}")', expected $DRIVER (vendor path not taken)"
+		[ "$(ethtool_driver "${d%%:*}" "${d#*:}")" = "$DRIVER" ]
+		check_err $? "${d#*:}: ethtool -i driver '$(ethtool_driver "${d%%:*}" "${d#*:}")', expected $DRIVER (vendor path not taken)"
 		ch=$(channels "${d%%:*}" "${d#*:}")
 		[[ $ch =~ ^([0-9]+)\ ([0-9]+)$ ]] && ((BASH_REMATCH[2] > 1))
 		check_err $? "${d#*:}: ethtool -l gives '$ch' (current max), expected several channels"
@@ -231,8 +225,8 @@ test_child()
 	ip -n "$NS_B" addr add "$C4_B/24" dev "$cb"
 	ip -n "$NS_A" link set dev "$ca" up
 	ip -n "$NS_B" link set dev "$cb" up
-	[ "$(drv "$NS_A" "$ca")" = "$DRIVER" ]
-	check_err $? "$ca: ethtool -i driver '$(drv "$NS_A" "$ca")'"
+	[ "$(ethtool_driver "$NS_A" "$ca")" = "$DRIVER" ]
+	check_err $? "$ca: ethtool -i driver '$(ethtool_driver "$NS_A" "$ca")'"
 	wait_for "$WAIT" has_carrier "$NS_A" "$ca" && wait_for "$WAIT" has_carrier "$NS_B" "$cb" &&
 		wait_ping "$NS_A" "$C4_B" "$WAIT" && ping_ok "$NS_A" "$C4_B" -s 2000
 	check_err $? "ping over the P_Key $PKEY children failed"
@@ -334,7 +328,7 @@ test_replace()
 		log_test_skip "softib1 unplugged under traffic" "softib has no $knob"
 		return
 	fi
-	[ "$(drv "$NS_A" "$IB_A")" = "$DRIVER" ]
+	[ "$(ethtool_driver "$NS_A" "$IB_A")" = "$DRIVER" ]
 	check_err $? "$IB_A is not on the vendor path"
 	tcp_bg "$NS_A" "$NS_B" "$IP4_B"
 	check_err $? "no TCP traffic a->b"

@@ -31,12 +31,6 @@ DRIVER='softib[ib_ipoib]'
 ERRF=$(mktemp)
 defer rm -f "$ERRF"
 
-# drv NS DEV: the driver name ethtool -i reports.
-drv()
-{
-	in_ns "$1" ethtool -i "$2" 2>/dev/null | awk '$1 == "driver:" { print $2 }'
-}
-
 # dev_gone DEV: DEV no longer exists in ns a nor in the initial one.
 dev_gone()
 {
@@ -86,8 +80,8 @@ test_sysfs_child()
 		ip -n "$NS_B" addr add "$C4_B/24" dev "$cb" &&
 		ip -n "$NS_B" link set dev "$cb" up
 	check_err $? "ip link add type ipoib pkey $PKEY on $IB_B: no usable $cb"
-	[ "$(drv "$NS_A" "$ca")" = "$DRIVER" ]
-	check_err $? "$ca: ethtool -i driver '$(drv "$NS_A" "$ca")', expected $DRIVER"
+	[ "$(ethtool_driver "$NS_A" "$ca")" = "$DRIVER" ]
+	check_err $? "$ca: ethtool -i driver '$(ethtool_driver "$NS_A" "$ca")', expected $DRIVER"
 	wait_for "$WAIT" has_carrier "$NS_A" "$ca" &&
 		wait_ping "$NS_A" "$C4_B" "$WAIT" && ping_ok "$NS_A" "$C4_B" -s 2000 &&
 		ping_ok "$NS_B" "$C4_A"
@@ -156,8 +150,8 @@ test_remove_hca()
 }
 
 IB_CARRIER_TIMEOUT=$WAIT ib_pair_setup enhanced=1
-[ "$(drv "$NS_A" "$IB_A")" = "$DRIVER" ] ||
-	fail_all "$IB_A: ethtool -i driver '$(drv "$NS_A" "$IB_A")': the vendor path was not taken" "vendor path"
+[ "$(ethtool_driver "$NS_A" "$IB_A")" = "$DRIVER" ] ||
+	fail_all "$IB_A: ethtool -i driver '$(ethtool_driver "$NS_A" "$IB_A")': the vendor path was not taken" "vendor path"
 sib_pkey_add "$PKEY" softib0 softib1
 wait_ping "$NS_A" "$IP4_B" "$WAIT"
 test_counters

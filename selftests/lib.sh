@@ -388,6 +388,13 @@ ns_cat()
 	ns_file "$1" "$2" lib_nc_v && echo "$lib_nc_v"
 }
 
+# ethtool_driver NS DEV: the driver name `ethtool -i` reports for DEV in
+# namespace NS (a vendor data path names itself there).
+ethtool_driver()
+{
+	in_ns "$1" ethtool -i "$2" 2>/dev/null | awk '$1 == "driver:" { print $2 }'
+}
+
 lsmod_has()
 {
 	[ -d "/sys/module/$1" ]
