@@ -66,9 +66,9 @@ KBUILD_ARGS = -C $(KDIR) M=$(BUILD_DIR) -j$(JOBS) \
 	$(if $(EXTRA_FLAGS),KCFLAGS="$(EXTRA_FLAGS)")
 
 .PHONY: all modules clean deps check check-static demo bench kdir-check shadow print-stock-krel
-.PHONY: install uninstall bench-tools
+.PHONY: install uninstall bench-tools test-tools
 
-all: modules bench-tools
+all: modules bench-tools test-tools
 
 # The user-space helpers of `make bench` (selftests/bench/*.c), built for
 # the host, which the guests share: out/bench/.
@@ -80,6 +80,18 @@ bench-tools: $(BENCH_TOOLS)
 $(PROJ)/out/bench/%: $(PROJ)/selftests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra $(EXTRA_FLAGS) -o $@ $<
+
+# The selftests' own user-space helpers (selftests/tools/*.c), linked
+# statically: a test guest on the debug kernel pays dearly for every shared
+# library a program maps.
+TEST_TOOLS := $(patsubst $(PROJ)/selftests/tools/%.c,$(PROJ)/out/tools/%,\
+	$(wildcard $(PROJ)/selftests/tools/*.c))
+
+test-tools: $(TEST_TOOLS)
+
+$(PROJ)/out/tools/%: $(PROJ)/selftests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -static $(EXTRA_FLAGS) -o $@ $<
 
 kdir-check:
 	@test -n "$(KREL)" || { echo "no kernel build tree at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }

@@ -181,7 +181,7 @@ mode_write_fails()
 	local err
 
 	# shellcheck disable=SC2016	# expanded by the inner bash
-	if err=$(ip netns exec "$1" bash -c 'printf "%s" "$2" >"$1"' _ "/sys/class/net/$2/mode" "$3" 2>&1); then
+	if err=$("${NSEXEC[@]}" "$1" bash -c 'printf "%s" "$2" >"$1"' _ "/sys/class/net/$2/mode" "$3" 2>&1); then
 		return 1
 	fi
 	[[ "$err" == *"Invalid argument"* ]]

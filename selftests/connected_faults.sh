@@ -309,8 +309,8 @@ rx_beyond()
 
 type32_gone()
 {
-	[ -z "$(ipoib_netdevs)" ] && [ -z "$(ip netns exec "$NS_A" bash -c "$(declare -f ipoib_netdevs); ipoib_netdevs")" ] &&
-		[ -z "$(ip netns exec "$NS_B" bash -c "$(declare -f ipoib_netdevs); ipoib_netdevs")" ]
+	[ -z "$(ipoib_netdevs)" ] && [ -z "$("${NSEXEC[@]}" "$NS_A" bash -c "$(declare -f ipoib_netdevs); ipoib_netdevs")" ] &&
+		[ -z "$("${NSEXEC[@]}" "$NS_B" bash -c "$(declare -f ipoib_netdevs); ipoib_netdevs")" ]
 }
 
 test_rmmod_under_traffic()

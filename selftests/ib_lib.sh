@@ -33,7 +33,30 @@ sib_write()
 # softib has no such counter).
 sib_counter()
 {
-	awk -v n="$3" '$1 == n { print $2 }' "$(sib_port_knob "$1" "$2" counters)" 2>/dev/null
+	name_value "$3" <"$SIB_DBG/$1/port$2/counters" 2>/dev/null
+}
+
+# name_value NAME: the word after the first word NAME on standard input
+# ("NAME VALUE" lines, or lines with several "NAME VALUE" pairs), read by
+# the shell (no process).
+name_value()
+{
+	local -a w lines
+	local i line
+
+	# whole lines first: debugfs and /proc files are generated again on
+	# every seek, and read(1) seeks back after each line
+	mapfile -t lines
+	for line in "${lines[@]}"; do
+		read -ra w <<<"$line"
+		for ((i = 0; i + 1 < ${#w[@]}; i++)); do
+			if [ "${w[i]}" = "$1" ]; then
+				echo "${w[i + 1]}"
+				return 0
+			fi
+		done
+	done
+	return 1
 }
 
 # require_sib_knob PATH: skip the script when softib lacks a knob.
@@ -62,31 +85,49 @@ sib_pkey_add()
 # sib_groups: the SA's multicast group dump.
 sib_groups()
 {
-	cat "$SIB_DBG/fabric/groups"
+	local line
+
+	while IFS= read -r line; do
+		echo "$line"
+	done <"$SIB_DBG/fabric/groups"
 }
 
 # sib_gid IBDEV PORT: the port's GID 0 as printed by sysfs (full form).
 sib_gid()
 {
-	cat "/sys/class/infiniband/$1/ports/$2/gids/0"
+	local g
+
+	read_file "/sys/class/infiniband/$1/ports/$2/gids/0" g && echo "$g"
 }
 
-# sib_group_has_member MGID GID [JOINSTATE]: the SA lists GID in group MGID.
+# sib_group_has_member MGID GID [JOINSTATE]: the SA lists GID in group MGID
+# (read by the shell: this is polled).
 sib_group_has_member()
 {
-	local mgid=$1 gid=$2 js=${3:-}
+	local mgid=$1 gid=$2 js=${3:-} g rest line lines
 
-	sib_groups | grep "^$mgid " | grep -q " $gid/${js:-[0-9a-f]}"
+	mapfile -t lines <"$SIB_DBG/fabric/groups" || return 1
+	for line in "${lines[@]}"; do
+		read -r g rest <<<"$line"
+		[ "$g" = "$mgid" ] || continue
+		if [ -n "$js" ]; then
+			[[ " $rest " == *" $gid/$js"* ]] && return 0
+		else
+			[[ " $rest " == *" $gid/"[0-9a-f]* ]] && return 0
+		fi
+	done
+	return 1
 }
 
 # sib_both_in_bcast: softib0 and softib1 port 1 are full members of the
 # default partition's IPoIB broadcast group.
 sib_both_in_bcast()
 {
-	local mgid=ff12:401b:ffff:0000:0000:0000:ffff:ffff
+	local mgid=ff12:401b:ffff:0000:0000:0000:ffff:ffff g0 g1
 
-	sib_group_has_member "$mgid" "$(sib_gid softib0 1)" 1 &&
-		sib_group_has_member "$mgid" "$(sib_gid softib1 1)" 1
+	read_file /sys/class/infiniband/softib0/ports/1/gids/0 g0 &&
+		read_file /sys/class/infiniband/softib1/ports/1/gids/0 g1 &&
+		sib_group_has_member "$mgid" "$g0" 1 && sib_group_has_member "$mgid" "$g1" 1
 }
 
 # ---------------------------------------------------------------- interfaces
@@ -94,7 +135,7 @@ sib_both_in_bcast()
 # neigh_lladdr NS ADDR DEV: the link-layer address of a neighbour entry.
 neigh_lladdr()
 {
-	ip -n "$1" neigh show "$2" dev "$3" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+	ip -n "$1" neigh show "$2" dev "$3" | name_value lladdr
 }
 
 # ib_addr NS DEV: the device's hardware address (20 bytes, colon separated,
@@ -170,14 +211,14 @@ wait_ping()
 # ---------------------------------------------------------------- processes
 
 # bg_start NS OUTFILE CMD...: start CMD in namespace NS in the background
-# (output to OUTFILE), stopped by PID at exit; sets BG_PID.  `ip netns exec`
+# (output to OUTFILE), stopped by PID at exit; sets BG_PID.  NSEXEC
 # execs CMD, so BG_PID is CMD itself and killing it stops CMD.
 bg_start()
 {
 	local ns=$1 out=$2
 
 	shift 2
-	ip netns exec "$ns" "$@" >"$out" 2>&1 &
+	"${NSEXEC[@]}" "$ns" "$@" >"$out" 2>&1 &
 	BG_PID=$!
 	defer bg_stop "$BG_PID"
 }
@@ -196,13 +237,39 @@ pid_gone()
 	! kill -0 "$1" 2>/dev/null
 }
 
-# listening NS PORT [tcp|udp]: something listens on PORT in NS.
+# listening NS PORT [tcp|udp [PID]]: something listens on PORT in NS.
+# With the PID of a process in NS (such as the server just started), its
+# /proc/PID/net tables are read by the shell instead of starting ss.
 listening()
 {
 	local flag=-ltn
 
+	if [ -n "${4:-}" ]; then
+		pid_listening "$4" "$2" "${3:-tcp}"
+		return
+	fi
 	[ "${3:-tcp}" = udp ] && flag=-lun
 	[ -n "$(in_ns "$1" ss -H "$flag" "sport = :$2")" ]
+}
+
+# pid_listening PID PORT tcp|udp: a TCP socket listens (or a UDP socket is
+# bound) on PORT in the network namespace of process PID.
+pid_listening()
+{
+	local pid=$1 proto=$3 hex f laddr st line lines
+
+	printf -v hex '%04X' "$2"
+	for f in "/proc/$pid/net/$proto" "/proc/$pid/net/${proto}6"; do
+		mapfile -t lines <"$f" 2>/dev/null || continue
+		for line in "${lines[@]}"; do
+			# "sl local_address rem_address st ..."
+			read -r _ laddr _ st _ <<<"$line"
+			[ "${laddr##*:}" = "$hex" ] || continue
+			[ "$proto" = udp ] || [ "$st" = 0A ] || continue
+			return 0
+		done
+	done
+	return 1
 }
 
 # ---------------------------------------------------------------- iperf3
@@ -214,13 +281,13 @@ iperf3_run()
 	local cns=$1 sns=$2 addr=$3 out=$4 pid rc
 
 	shift 4
-	ip netns exec "$sns" iperf3 -s -1 -B "$addr" -p 5201 >/dev/null 2>&1 &
+	"${NSEXEC[@]}" "$sns" iperf3 -s -1 -B "$addr" -p 5201 >/dev/null 2>&1 &
 	pid=$!
-	if ! wait_for 10 listening "$sns" 5201; then
+	if ! wait_for 10 listening "$sns" 5201 tcp "$pid"; then
 		bg_stop "$pid"
 		return 1
 	fi
-	timeout 60 ip netns exec "$cns" iperf3 -c "$addr" -p 5201 -f m "$@" >"$out" 2>&1
+	timeout 60 "${NSEXEC[@]}" "$cns" iperf3 -c "$addr" -p 5201 -f m "$@" >"$out" 2>&1
 	rc=$?
 	bg_stop "$pid"
 	return $rc
@@ -252,20 +319,20 @@ tcp_transfer()
 	src=$dir/src dst=$dir/dst
 	head -c "$bytes" /dev/urandom >"$src"
 	if [ "$fam" = TCP6 ]; then
-		ip netns exec "$dns" socat -u "$fam-LISTEN:5301,bind=[$addr],reuseaddr" "OPEN:$dst,creat,trunc" &
+		"${NSEXEC[@]}" "$dns" socat -u "$fam-LISTEN:5301,bind=[$addr],reuseaddr" "OPEN:$dst,creat,trunc" &
 	else
-		ip netns exec "$dns" socat -u "$fam-LISTEN:5301,bind=$addr,reuseaddr" "OPEN:$dst,creat,trunc" &
+		"${NSEXEC[@]}" "$dns" socat -u "$fam-LISTEN:5301,bind=$addr,reuseaddr" "OPEN:$dst,creat,trunc" &
 	fi
 	pid=$!
-	if ! wait_for 10 listening "$dns" 5301; then
+	if ! wait_for 10 listening "$dns" 5301 tcp "$pid"; then
 		bg_stop "$pid"
 		rm -rf "$dir"
 		return 1
 	fi
 	if [ "$fam" = TCP6 ]; then
-		timeout 120 ip netns exec "$sns" socat -u "OPEN:$src" "$fam:[$addr]:5301"
+		timeout 120 "${NSEXEC[@]}" "$sns" socat -u "OPEN:$src" "$fam:[$addr]:5301"
 	else
-		timeout 120 ip netns exec "$sns" socat -u "OPEN:$src" "$fam:$addr:5301"
+		timeout 120 "${NSEXEC[@]}" "$sns" socat -u "OPEN:$src" "$fam:$addr:5301"
 	fi
 	# The receiver exits once it has written everything.
 	wait_for 30 pid_gone "$pid"
@@ -289,7 +356,7 @@ ib_stat()
 # ethtool_stat NS DEV NAME: one ethtool -S counter (empty when absent).
 ethtool_stat()
 {
-	in_ns "$1" ethtool -S "$2" 2>/dev/null | awk -v n="$3:" '$1 == n { print $2 }'
+	in_ns "$1" ethtool -S "$2" 2>/dev/null | name_value "$3:"
 }
 
 # ipoib_netdevs: the IPoIB (type 32) net devices of the current namespace.
@@ -349,7 +416,7 @@ sib_sa_path()
 # sib_sa_counter NAME: a counter line "NAME N" of fabric/sa.
 sib_sa_counter()
 {
-	awk -v n="$1" '{ for (i = 1; i < NF; i++) if ($i == n) { print $(i + 1); exit } }' "$(sib_sa_path)"
+	name_value "$1" <"$SIB_DBG/fabric/sa"
 }
 
 # ib_fake_lladdr ADDR: the 20-byte address ADDR with its GUID replaced by
@@ -388,7 +455,7 @@ listen_udp()
 
 	[ -n "${4:-}" ] && opt=",ip-add-membership=$4:$5"
 	bg_start "$1" "$2" socat -u "UDP4-RECV:$3,reuseaddr$opt" -
-	wait_for 10 listening "$1" "$3" udp
+	wait_for 10 listening "$1" "$3" udp "$BG_PID"
 }
 
 # out_lines FILE [TAG]: datagrams (lines) in a listener's output, or those
@@ -462,10 +529,13 @@ ns_sysfs_write()
 
 	shift
 	# shellcheck disable=SC2016	# expanded by the inner bash
-	if [ -n "$ns" ]; then
-		err=$(ip netns exec "$ns" bash -c 'echo "$2" >"$1"' _ "$@" 2>&1)
+	if [ -n "$ns" ] && ns_view "$ns" && [[ $1 == /sys/* ]]; then
+		# the namespace's sysfs view: a subshell, no program
+		err=$( { echo "$2" >"$LIB_NSSYS/$ns${1#/sys}"; } 2>&1)
+	elif [ -n "$ns" ]; then
+		err=$("${NSEXEC[@]}" "$ns" bash -c 'echo "$2" >"$1"' _ "$@" 2>&1)
 	else
-		err=$(bash -c 'echo "$2" >"$1"' _ "$@" 2>&1)
+		err=$( { echo "$2" >"$1"; } 2>&1)
 	fi
 	rc=$?
 	[ -z "$err" ] || echo "${err##*: }"
@@ -578,36 +648,69 @@ cm_dbg()
 # (compared as hex digits, any case).
 cm_dbg_tx()
 {
-	local want
+	local want a kind addr rest line lines
 
-	want=$(hexdigits <<<"$2")
-	awk -v w="$want" '$1 == "tx" { a = tolower($2); gsub(/[^0-9a-f]/, "", a); if (a == w) print }' "$(cm_dbg "$1")" 2>/dev/null
+	want=${2//[^0-9a-fA-F]/}
+	want=${want,,}
+	# whole lines at once: the file is generated again (new ages) on
+	# every seek, and read(1) seeks back after each line
+	mapfile -t lines <"$IPOIB_DBG/${1}_cm" 2>/dev/null || return 0
+	for line in "${lines[@]}"; do
+		read -r kind addr rest <<<"$line"
+		a=${addr//[^0-9a-fA-F]/}
+		[ "$kind" = tx ] && [ "${a,,}" = "$want" ] && echo "$line"
+	done
+	return 0
 }
 
-# gid_hex GID: the 32 hex digits of a GID in any IPv6 notation.
+# gid_hex GID: the 32 hex digits of a GID in any IPv6 notation without an
+# embedded IPv4 address (full, or with one "::"), by the shell.
 gid_hex()
 {
-	python3 -c 'import ipaddress, sys; print(ipaddress.IPv6Address(sys.argv[1]).packed.hex())' "$1" 2>/dev/null
+	local g=${1,,} head tail out='' w n i
+	local -a hw=() tw=()
+
+	[[ $g =~ ^[0-9a-f:]+$ ]] || return 1
+	if [[ $g == *::* ]]; then
+		head=${g%%::*} tail=${g#*::}
+		[[ $tail != *::* ]] || return 1
+		[ -z "$head" ] || IFS=: read -ra hw <<<"$head"
+		[ -z "$tail" ] || IFS=: read -ra tw <<<"$tail"
+		n=$((8 - ${#hw[@]} - ${#tw[@]}))
+		[ "$n" -ge 1 ] || return 1
+		for ((i = 0; i < n; i++)); do
+			hw+=(0)
+		done
+		hw+=("${tw[@]}")
+	else
+		IFS=: read -ra hw <<<"$g"
+	fi
+	[ ${#hw[@]} -eq 8 ] || return 1
+	for w in "${hw[@]}"; do
+		[ ${#w} -ge 1 ] && [ ${#w} -le 4 ] || return 1
+		printf -v w '%04x' "0x$w"
+		out+=$w
+	done
+	echo "$out"
 }
 
 # cm_dbg_rx DEV PEER_GID: the rx lines of DEV from PEER_GID.
 cm_dbg_rx()
 {
-	local want kind gid rest lines
+	local want kind gid rest line lines
 
-	[ -r "$(cm_dbg "$1")" ] || return 1
+	mapfile -t lines <"$IPOIB_DBG/${1}_cm" 2>/dev/null || return 1
 	want=$(gid_hex "$2")
-	# one read: the file is regenerated (new ages) on every seek
-	lines=$(cat "$(cm_dbg "$1")")
-	while read -r kind gid rest; do
+	for line in "${lines[@]}"; do
+		read -r kind gid rest <<<"$line"
 		[ "$kind" = rx ] && [ "$(gid_hex "$gid")" = "$want" ] &&
-			echo "$kind $gid $rest"
-	done <<<"$lines"
+			echo "$line"
+	done
 	return 0
 }
 
 # cm_dbg_field LINE NAME: the value after NAME in a debugfs line.
 cm_dbg_field()
 {
-	awk -v n="$2" '{ for (i = 1; i < NF; i++) if ($i == n) { print $(i + 1); exit } }' <<<"$1"
+	name_value "$2" <<<"$1"
 }

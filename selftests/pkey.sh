@@ -60,7 +60,7 @@ at()
 
 	shift
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$@"
+		"${NSEXEC[@]}" "$ns" "$@"
 	else
 		"$@"
 	fi
