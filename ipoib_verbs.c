@@ -112,15 +112,17 @@ static void set_queue0_qp(struct ipib_dev *dev, struct ib_qp *qp)
  *
  * One per online CPU, at most IPIB_MAX_TXQ and the net_device's TX queues,
  * and no more than the device's QPs and CQs allow for one QP and one CQ
- * each beside queue 0's.  The CQs are spread over the completion vectors
- * but not limited by their number: several CQs may share a vector.
+ * each beside queue 0's.  A single-CPU machine may still have two (the
+ * send queues' paths stay available there, and testable: the debug test
+ * guest has one CPU).  The CQs are spread over the completion vectors but
+ * not limited by their number: several CQs may share a vector.
  *
  * Return: 1 or more.
  */
 unsigned int ipib_verbs_max_txq(struct ipib_dev *dev)
 {
 	const struct ib_device_attr *a = &dev->ca->attrs;
-	unsigned int n = min3(num_online_cpus(), IPIB_MAX_TXQ,
+	unsigned int n = min3(max(num_online_cpus(), 2U), IPIB_MAX_TXQ,
 			      dev->ndev->num_tx_queues);
 
 	n = min3(n, (unsigned int)max(a->max_qp, 1), (unsigned int)max(a->max_cq, 1));

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Several UD send queues on the built-in data path (ethtool -l/-L tx):
-#   - -l: a TX maximum above 1 (one per CPU, the guest has 2), 1 in use;
+#   - -l: a TX maximum above 1 (one per CPU, at least 2), 1 in use;
 #     -L tx 0, tx max+1, rx 2 refused with a message and nothing changed;
 #     -L tx MAX on a running pair: carrier back, hardware address (QPN)
 #     kept
@@ -113,7 +113,7 @@ test_channels_read()
 	[ -n "$a" ] && [ "${a% *}" -gt 1 ] && [ "${a#* }" = 1 ] && [ "$a" = "$b" ]
 	check_err $? "ethtool -l: TX '$a' / '$b', expected a maximum above 1 and 1 in use"
 	xfail_reference "$WHY_REF"
-	log_test "ethtool -l: TX maximum above 1 (one per CPU), 1 in use by default"
+	log_test "ethtool -l: TX maximum above 1 (one per CPU, at least 2), 1 in use by default"
 	[[ ${MAXQ:-} =~ ^[0-9]+$ ]] && [ "$MAXQ" -gt 1 ] || MAXQ=2
 }
 
