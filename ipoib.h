@@ -10,8 +10,8 @@
  *    start of the netdev private area (ipib_priv(); see ipoib_rn.c for
  *    the vendor offload path, where the rest of that area is the
  *    vendor's).  Each owns the PD, the path tree, the neighbour table and
- *    the multicast table and, on the built-in path, its UD QP, both CQs
- *    and the rings.  They are created in ndo_init and destroyed in the
+ *    the multicast table and, on the built-in path, its UD QPs, their
+ *    CQs and the rings.  They are created in ndo_init and destroyed in the
  *    priv_destructor, so that the core's unregistration (rtnetlink
  *    dellink, namespace exit) frees all, struct ipib_dev last.
  *    A child holds a reference on its parent's net_device; the parent
@@ -19,7 +19,7 @@
  *  - struct ipib_ah wraps a verbs AH.  Holders take references; the last
  *    put parks it on the device's dead list, and the reaper destroys it
  *    only after an RCU grace period (so no transmit still reads the
- *    pointer) and after the send ring has completed its last send.
+ *    pointer) and after every send ring has completed its last send.
  *  - struct ipib_path is one SA PathRecord for a destination GID; it owns
  *    the AH for that GID and the list of neighbours using it.
  *  - struct ipib_neigh is one 20-byte hardware address in an rhashtable
@@ -35,11 +35,14 @@
  *  - The UD data path (struct ipib_ud, dev->ud) has its own rules, given
  *    with struct ipib_send_ring, struct ipib_recv_ring and struct ipib_ud.
  *    In short, a send ring has one producer and one consumer at any time:
- *    while the QP is ready, the netif TX lock (producer, ipib_ud_send) and
- *    the TX NAPI (consumer), with head/tail published by acquire/release;
- *    while it is stopped (ipib_ib_stop: qp_ready cleared, NAPI disabled,
- *    then the queue disabled under the TX lock, in that order), the RTNL
- *    holder alone.  The receive ring belongs to the RX NAPI the same way.
+ *    while the QP is ready, the netif TX lock of its TX queue (producer,
+ *    ipib_ud_send) and its TX NAPI (consumer), with head/tail published
+ *    by acquire/release; while it is stopped (ipib_ib_stop: qp_ready
+ *    cleared, NAPIs disabled, then the queues disabled under their TX
+ *    locks, in that order), the RTNL holder alone.  Each TX queue has its
+ *    own send ring, send QP, send CQ and TX NAPI (struct ipib_txq), so
+ *    TX queues share no lock on the UD path.  The receive ring belongs to
+ *    the RX NAPI the same way.
  */
 #ifndef _IPIB_IPOIB_H
 #define _IPIB_IPOIB_H
@@ -73,6 +76,7 @@
 #define IPIB_MIN_SENDQ		128	/* ring size bounds (module parameters */
 #define IPIB_MIN_RECVQ		2	/* and ethtool -G) */
 #define IPIB_MAX_QUEUE		8192
+#define IPIB_MAX_TXQ		8	/* UD send queues (ethtool -L tx) */
 
 /* The 4-byte header on the wire (RFC 4391). */
 struct ipib_header {
@@ -116,8 +120,9 @@ struct ipib_dev;
  * @ah: the verbs AH
  * @dev: owning interface
  * @ref: holders (paths, neighbours, multicast groups)
- * @last_send: dev->ud.tx head sequence number of the last send that used it
- *	(built-in path; the vendor path's rule is in ipoib_rn.c)
+ * @last_send: per UD send queue, the sequence number in its ring of the
+ *	last send that used it (built-in path; the vendor path's rule is in
+ *	ipoib_rn.c)
  * @dead_node: on dev->dead_ahs once @ref reached zero
  * @gp_cookie: RCU grace period started when it died; no reader can see it
  *	once that period has ended
@@ -126,7 +131,7 @@ struct ipib_ah {
 	struct ib_ah *ah;
 	struct ipib_dev *dev;
 	refcount_t ref;
-	unsigned int last_send;
+	unsigned int last_send[IPIB_MAX_TXQ];
 	struct list_head dead_node;
 	unsigned long gp_cookie;
 };
@@ -313,8 +318,8 @@ struct ipib_ring_stats {
  * @head: sequence number of the next send (the producer's)
  * @tail: sequence number of the next completion expected (the consumer's)
  * @stats: completed sends (the consumer's; get_stats64 reads them under
- *	their syncp).  Only the UD ring's are used: a connection's sends
- *	count in the device's UD ring, so that its counters outlive it.
+ *	their syncp).  Only the UD rings' are used: a connection's sends
+ *	count in UD queue 0's ring, so that its counters outlive it.
  * @errors: sends that failed to post or completed in error (atomic; used
  *	as @stats is)
  * @wc: completion batch (the consumer's)
@@ -365,37 +370,78 @@ struct ipib_recv_ring {
 };
 
 /**
+ * struct ipib_txq - one UD send queue: its QP, CQ, ring and poller
+ * @ring: the send ring (see struct ipib_send_ring); its producer is the
+ *	netif TX lock of TX queue @index, its consumer @napi
+ * @qp: the QP the ring posts to.  Queue 0's is dev->qp, the QP that also
+ *	receives and whose QPN is in our hardware address; every other
+ *	queue has a send-only UD QP of its own (no receive posted), with the
+ *	same P_Key index and Q_Key and the same state changes.  NULL while
+ *	the queue is not in use.
+ * @cq: completions of @qp's sends (queue 0's also takes the sends of every
+ *	connected-mode connection)
+ * @napi: polls @cq
+ * @recover_work: brings @qp back from SQE after a send error (dev->wq)
+ * @dev: the interface
+ * @index: the net_device TX queue it serves
+ *
+ * @dev and @index are set when the array is allocated and constant.
+ * @qp, @cq and the ring's slots are created and destroyed under RTNL with
+ * the UD path stopped (ipib_ud_set_txqs(), ipib_ud_resize(), teardown);
+ * the ring's sequence numbers and counters outlive them, so AHs' last
+ * sends and the device counters stay valid across a change of the
+ * number of queues.  @napi and @recover_work live as long as the array.
+ */
+struct ipib_txq {
+	struct ipib_send_ring ring;
+	struct ib_qp *qp;
+	struct ib_cq *cq;
+	struct napi_struct napi;
+	struct work_struct recover_work;
+	struct ipib_dev *dev;
+	unsigned int index;
+};
+
+/**
  * struct ipib_ud - the UD data path of one interface
- * @send_cq: completions of @tx (drives @napi_tx)
  * @recv_cq: completions of @rx (drives @napi_rx)
- * @max_send_sge: send SGEs the QP accepts
+ * @max_send_sge: send SGEs the QPs accept
  * @rx_buf_size: bytes of one receive buffer (GRH included)
- * @tx: the send ring (see struct ipib_send_ring)
+ * @txq: the send queues, @max_txq of them; the first @num_txq are in use
+ *	(see struct ipib_txq)
+ * @max_txq: send queues this interface may use (ethtool -l maximum)
+ * @num_txq: send queues in use, the net_device's real TX queue count
+ * @send_qpns: the QPNs of the send QPs in use, for the own-copy filter of
+ *	the receive path (a multicast send from any of them comes back)
+ * @next_txq: the TX queue the next new socket is given (atomic, any
+ *	transmit; see ipib_select_queue())
  * @rx: the receive ring (see struct ipib_recv_ring)
  * @napi_rx: polls @recv_cq
- * @napi_tx: polls @send_cq
- * @recover_work: brings the QP back from SQE after a send error (dev->wq)
- * @napi_on: both NAPIs are enabled
+ * @napi_on: the NAPIs are enabled
  * @coal_usecs: receive CQ moderation set through ethtool
  * @coal_frames: likewise
- * @tx_coal_usecs: send CQ moderation set through ethtool
+ * @tx_coal_usecs: send CQ moderation set through ethtool (every send CQ)
  * @tx_coal_frames: likewise
  *
- * @send_cq, @recv_cq, @max_send_sge and @rx_buf_size are set before the
- * net_device is registered (ndo_init and its creator) and constant after.
- * @napi_on and the four moderation settings are RTNL.  The rings follow their
- * own rules; the QP itself is dev->qp and its state dev->qp_ready.
+ * @recv_cq, @max_send_sge, @rx_buf_size, @txq and @max_txq are set before
+ * the net_device is registered (ndo_init and its creator) and constant
+ * after (@recv_cq is replaced by ipib_ud_resize(), with the path stopped).
+ * @num_txq and @send_qpns change under RTNL with the path stopped (the RX
+ * NAPI disabled), so the RX NAPI reads them without a lock.  @napi_on and
+ * the four moderation settings are RTNL.  The rings follow their own
+ * rules; the receiving QP is dev->qp and its state dev->qp_ready.
  */
 struct ipib_ud {
-	struct ib_cq *send_cq;
 	struct ib_cq *recv_cq;
 	unsigned int max_send_sge;
 	unsigned int rx_buf_size;
-	struct ipib_send_ring tx;
+	struct ipib_txq *txq;
+	unsigned int max_txq;
+	unsigned int num_txq;
+	u32 send_qpns[IPIB_MAX_TXQ];
+	atomic_t next_txq;
 	struct ipib_recv_ring rx;
 	struct napi_struct napi_rx;
-	struct napi_struct napi_tx;
-	struct work_struct recover_work;
 	bool napi_on;
 	u16 coal_usecs;
 	u16 coal_frames;
@@ -419,7 +465,8 @@ struct ipib_ud {
  *  - qkey, mcast_mtu: written by the join worker under the multicast mutex,
  *    read lock-free by the data path (READ_ONCE);
  *  - umcast: WRITE_ONCE from sysfs, READ_ONCE by the list sync;
- *  - ud: the UD CQs, rings, NAPIs and QP recovery (see struct ipib_ud);
+ *  - ud: the UD CQs, rings, NAPIs, send queues and QP recovery (see
+ *    struct ipib_ud and struct ipib_txq);
  *  - cm: connected mode (see struct ipib_cm);
  *  - dead_ahs: ah_lock; paths, neighs, neigh_list, neigh_count and
  *    neigh_gc_on: dev->lock;
@@ -429,9 +476,10 @@ struct ipib_ud {
  *  - rn: the vendor's offload, set before registration, constant after
  *    (see struct ipib_rn).
  *
- * The QP and both CQs (qp, ud.send_cq, ud.recv_cq) change only when
+ * The QP and both its CQs (qp, ud.txq[0].cq, ud.recv_cq) change only when
  * ethtool -G gives the rings new sizes: under RTNL, with the data path
- * stopped (ipib_ud_resize()).
+ * stopped (ipib_ud_resize()); the other send queues' QPs and CQs also
+ * when ethtool -L changes their number (ipib_ud_set_txqs()).
  */
 struct ipib_dev {
 	struct net_device *ndev;
@@ -507,6 +555,20 @@ struct ipib_hca {
 	struct ipib_dev *ports[] __counted_by(nports);
 };
 
+/* Completed sends of a send queue (read anywhere, under its syncp). */
+static inline void ipib_txq_stats(const struct ipib_txq *txq, u64 *packets,
+				  u64 *bytes)
+{
+	const struct ipib_ring_stats *st = &txq->ring.stats;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&st->syncp);
+		*packets = st->packets;
+		*bytes = st->bytes;
+	} while (u64_stats_fetch_retry(&st->syncp, start));
+}
+
 /* The slot of send @seq. */
 static inline struct ipib_tx_buf *ipib_send_slot(struct ipib_send_ring *ring,
 						 unsigned int seq)
@@ -561,6 +623,10 @@ int ipib_verbs_init(struct ipib_dev *dev);
 void ipib_verbs_uninit(struct ipib_dev *dev);
 int ipib_verbs_resize(struct ipib_dev *dev, unsigned int sendq,
 		      unsigned int recvq);
+int ipib_verbs_txq_create(struct ipib_dev *dev, struct ipib_txq *txq,
+			  unsigned int sendq);
+void ipib_verbs_txq_destroy(struct ipib_txq *txq);
+unsigned int ipib_verbs_max_txq(struct ipib_dev *dev);
 int ipib_set_qkey(struct ipib_dev *dev, u32 qkey);
 int ipib_qp_to_rts(struct ipib_dev *dev);
 int ipib_qp_modify_state(struct ipib_dev *dev, enum ib_qp_state state);
@@ -568,10 +634,12 @@ int ipib_qp_modify_state(struct ipib_dev *dev, enum ib_qp_state state);
 /* ipoib_ib.c */
 int ipib_ib_init(struct ipib_dev *dev);
 void ipib_ib_uninit(struct ipib_dev *dev);
+void ipib_ib_free(struct ipib_dev *dev);
 int ipib_ib_open(struct ipib_dev *dev);
 void ipib_ib_stop(struct ipib_dev *dev);
 int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
 		   unsigned int recvq);
+int ipib_ud_set_txqs(struct ipib_dev *dev, unsigned int n);
 void ipib_recv_comp(struct ib_cq *cq, void *ctx);
 void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
 		     u16 slid, const u8 *guid);
@@ -581,7 +649,7 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 		  struct ipib_ah *ah, u32 dqpn);
 void ipib_send_comp(struct ib_cq *cq, void *ctx);
 int ipib_tx_poll(struct napi_struct *napi, int budget);
-void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget);
+void ipib_tx_complete(struct ipib_txq *txq, struct ib_wc *wc, int budget);
 int ipib_send_ring_retire(struct ipib_dev *dev, struct ipib_send_ring *ring,
 			  u64 slot, const struct ib_wc *wc,
 			  struct ipib_send_ring *acct, int budget);
@@ -590,7 +658,9 @@ void ipib_send_ring_uninit(struct ipib_send_ring *ring);
 int ipib_tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
 		struct ib_sge *sge);
 void ipib_tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf);
-void ipib_tx_maybe_stop(struct ipib_dev *dev);
+void ipib_tx_maybe_stop(struct ipib_dev *dev, struct ipib_txq *txq);
+u16 ipib_select_queue(struct net_device *ndev, struct sk_buff *skb,
+		      struct net_device *sb_dev);
 void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
 		     unsigned int mtu);
 void ipib_send_ring_force_free(struct ipib_dev *dev,
@@ -734,7 +804,8 @@ static inline void ipib_cm_uninit(struct ipib_dev *dev) {}
 static inline void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc) {}
 static inline void ipib_cm_tx_complete(struct ipib_dev *dev,
 				       struct ib_wc *wc, int budget) {}
-static inline bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr)
+static inline bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr,
+				  const struct sk_buff *skb)
 {
 	return false;
 }

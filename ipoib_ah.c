@@ -3,12 +3,22 @@
  * Address handles: reference counted, destroyed late.  The last put parks
  * an AH on the interface's dead list; a reaper destroys it once an RCU
  * grace period has passed (no transmit still holds the pointer) and the
- * send ring has completed the last send that used it.
+ * send rings have completed the last send that used it, each send queue's
+ * ring being followed on its own (struct ipib_ah.last_send).
  */
 #include <linux/netdevice.h>
 #include <rdma/ib_verbs.h>
 
 #include "ipoib.h"
+
+/* No send yet: the last send of each ring, as the AH's last. */
+static void ah_last_send_init(struct ipib_dev *dev, struct ipib_ah *ah)
+{
+	unsigned int q;
+
+	for (q = 0; dev->ud.txq && q < dev->ud.max_txq; q++)
+		ah->last_send[q] = READ_ONCE(dev->ud.txq[q].ring.head) - 1;
+}
 
 /**
  * ipib_ah_create - create an address handle
@@ -36,7 +46,7 @@ struct ipib_ah *ipib_ah_create(struct ipib_dev *dev, struct rdma_ah_attr *attr)
 	ah->ah = vah;
 	ah->dev = dev;
 	refcount_set(&ah->ref, 1);
-	ah->last_send = READ_ONCE(dev->ud.tx.head) - 1;
+	ah_last_send_init(dev, ah);
 	INIT_LIST_HEAD(&ah->dead_node);
 	return ah;
 }
@@ -65,11 +75,25 @@ void ipib_ah_put(struct ipib_ah *ah)
 	queue_delayed_work(system_wq, &dev->reap_work, round_jiffies_relative(HZ));
 }
 
-static bool ah_done(struct ipib_dev *dev, struct ipib_ah *ah, unsigned int tail)
+/*
+ * Every send ring has completed the last send that used @ah.  A send
+ * queue's ring keeps its sequence numbers while ethtool -L takes the
+ * queue away and gives it back, so the comparison holds for all of them;
+ * the vendor path has no ring (ud.txq NULL).
+ */
+static bool ah_done(struct ipib_dev *dev, struct ipib_ah *ah)
 {
+	unsigned int q, tail;
+
 	if (!poll_state_synchronize_rcu(ah->gp_cookie))
 		return false;
-	return (int)(tail - READ_ONCE(ah->last_send)) > 0;
+	for (q = 0; dev->ud.txq && q < dev->ud.max_txq; q++) {
+		/* pairs with the release in ipib_send_ring_retire() */
+		tail = smp_load_acquire(&dev->ud.txq[q].ring.tail);
+		if ((int)(tail - READ_ONCE(ah->last_send[q])) <= 0)
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -79,15 +103,13 @@ static bool ah_done(struct ipib_dev *dev, struct ipib_ah *ah, unsigned int tail)
  */
 void ipib_ah_reap(struct ipib_dev *dev, bool force)
 {
-	/* pairs with the release in ipib_tx_complete() */
-	unsigned int tail = smp_load_acquire(&dev->ud.tx.tail);
 	struct ipib_ah *ah, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&dev->ah_lock, flags);
 	list_for_each_entry_safe(ah, tmp, &dev->dead_ahs, dead_node)
-		if (force || ah_done(dev, ah, tail))
+		if (force || ah_done(dev, ah))
 			list_move(&ah->dead_node, &done);
 	spin_unlock_irqrestore(&dev->ah_lock, flags);
 

@@ -268,7 +268,8 @@ void ipib_cm_stale_worker(struct work_struct *work);
 void ipib_cm_rx_dump(struct ipib_dev *dev, struct seq_file *m);
 
 /* ipoib_cm_tx.c */
-bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr);
+bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr,
+		    const struct sk_buff *skb);
 struct ipib_cm_tx *ipib_cm_tx_get_locked(struct ipib_dev *dev,
 					 struct ipib_neigh *neigh, bool *ud);
 void ipib_cm_send(struct ipib_dev *dev, struct ipib_cm_tx *tx,

@@ -6,8 +6,8 @@
  * CM work sends the REQ, the REP brings the QP to RTS and releases the
  * waiting skbs.  A REJ, a timeout, a DREQ or a send error detach it from
  * its neighbour, which then uses UD for a second before trying again;
- * the CM work reaps it.  Sends share the UD send CQ and the interface's
- * single transmit queue; dev->cm.tx_inflight bounds them all together.
+ * the CM work reaps it.  Sends share UD queue 0's send CQ and TX queue 0
+ * (see ipib_cm_wanted()); dev->cm.tx_inflight bounds them all together.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -36,13 +36,20 @@ static const char *const tx_state_name[] = {
  * ipib_cm_wanted - should unicast to @daddr go over a connection?
  * @dev: the interface
  * @daddr: the destination hardware address
+ * @skb: the packet
  *
- * Return: true in connected mode toward an RC-capable peer.
+ * A connection's send ring has one producer, the TX lock of TX queue 0
+ * (ipib_select_queue() puts every packet there in connected mode); a
+ * packet that picked another queue just before the mode changed goes
+ * over UD.
+ *
+ * Return: true in connected mode toward an RC-capable peer, on queue 0.
  */
-bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr)
+bool ipib_cm_wanted(struct ipib_dev *dev, const u8 *daddr,
+		    const struct sk_buff *skb)
 {
 	return READ_ONCE(dev->mode) == IPIB_MODE_CONNECTED &&
-	       (daddr[0] & IPIB_FLAG_RC);
+	       (daddr[0] & IPIB_FLAG_RC) && !skb_get_queue_mapping(skb);
 }
 
 static void tx_set_state(struct ipib_dev *dev, struct ipib_cm_tx *tx,
@@ -186,7 +193,7 @@ static struct ib_qp *tx_create_qp(struct ipib_dev *dev, struct ipib_cm_tx *tx)
 {
 	struct ib_qp_init_attr attr = {
 		.qp_context = tx,
-		.send_cq = dev->ud.send_cq,
+		.send_cq = dev->ud.txq[0].cq,
 		.recv_cq = dev->ud.recv_cq,
 		.cap = {
 			.max_send_wr = ipib_sendq_size,
@@ -468,12 +475,12 @@ void ipib_cm_send(struct ipib_dev *dev, struct ipib_cm_tx *tx,
 	}
 	/* the slot is filled before the consumer sees the new head */
 	smp_store_release(&ring->head, seq + 1);
-	ipib_tx_maybe_stop(dev);
+	ipib_tx_maybe_stop(dev, &dev->ud.txq[0]);
 	return;
 
 drop_clear:
 	buf->skb = NULL;
-	atomic64_inc(&dev->ud.tx.errors);
+	atomic64_inc(&dev->ud.txq[0].ring.errors);
 drop:
 	ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_SEND_ERROR);
 }
@@ -492,7 +499,7 @@ void ipib_cm_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget)
 	int rc;
 
 	rc = ipib_send_ring_retire(dev, tx->ring, wc->wr_id & ~IPIB_WR_CM, wc,
-				   &dev->ud.tx, budget);
+				   &dev->ud.txq[0].ring, budget);
 	if (rc == -EINVAL)
 		return;
 	atomic_dec(&dev->cm.tx_inflight);

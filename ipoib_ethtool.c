@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool: driver info, link state and speed, CQ moderation, ring
- * sizes, channels, the eight netdev counters, the driver's own event
- * counters and one drop counter per reason.
+ * sizes, channels (the number of UD send queues), the eight netdev
+ * counters, the driver's own event counters, one drop counter per reason
+ * and the counters of each send queue.
  */
 #include <linux/ethtool.h>
 #include <linux/log2.h>
@@ -98,18 +99,34 @@ static int ipib_get_coalesce(struct net_device *ndev,
 static int apply_coalesce(struct ipib_dev *dev, u16 rx_frames, u16 rx_usecs,
 			  u16 tx_frames, u16 tx_usecs)
 {
+	unsigned int q;
 	int rc;
 
 	rc = rdma_set_cq_moderation(dev->ud.recv_cq, rx_frames, rx_usecs);
 	if (rc && rc != -EOPNOTSUPP)
 		return rc;
-	rc = rdma_set_cq_moderation(dev->ud.send_cq, tx_frames, tx_usecs);
-	if (rc && rc != -EOPNOTSUPP) {
-		rdma_set_cq_moderation(dev->ud.recv_cq, dev->ud.coal_frames,
-				       dev->ud.coal_usecs);
-		return rc;
+	for (q = 0; q < dev->ud.num_txq; q++) {
+		rc = rdma_set_cq_moderation(dev->ud.txq[q].cq, tx_frames,
+					    tx_usecs);
+		if (rc && rc != -EOPNOTSUPP)
+			goto err_undo;
 	}
 	return 0;
+
+err_undo:
+	while (q--)
+		rdma_set_cq_moderation(dev->ud.txq[q].cq, dev->ud.tx_coal_frames,
+				       dev->ud.tx_coal_usecs);
+	rdma_set_cq_moderation(dev->ud.recv_cq, dev->ud.coal_frames,
+			       dev->ud.coal_usecs);
+	return rc;
+}
+
+/* The settings stored, onto CQs just made. */
+static void reapply_coalesce(struct ipib_dev *dev)
+{
+	apply_coalesce(dev, dev->ud.coal_frames, dev->ud.coal_usecs,
+		       dev->ud.tx_coal_frames, dev->ud.tx_coal_usecs);
 }
 
 static int ipib_set_coalesce(struct net_device *ndev,
@@ -208,7 +225,34 @@ static void ipib_get_ringparam(struct net_device *ndev,
 	ring->rx_max_pending = IPIB_MAX_QUEUE;
 	ring->tx_max_pending = IPIB_MAX_QUEUE;
 	ring->rx_pending = dev->ud.rx.size;
-	ring->tx_pending = dev->ud.tx.size;
+	ring->tx_pending = dev->ud.txq[0].ring.size;
+}
+
+/*
+ * Start the data path again after ud_pause() and a change (@rc its
+ * result): the QPs back to RTS, the TX queues woken, the groups joined.
+ */
+static int ud_restart(struct ipib_dev *dev, int rc)
+{
+	if (!dev->admin_up || !dev->pkey_valid)
+		return rc;
+	if (ipib_ib_open(dev)) {
+		netdev_warn(dev->ndev, "could not restart the QP\n");
+		return rc ? rc : -EIO;
+	}
+	netif_tx_wake_all_queues(dev->ndev);
+	ipib_dev_up(dev);
+	return rc;
+}
+
+/* Stop the data path as a heavy flush does (RTNL). */
+static void ud_pause(struct ipib_dev *dev)
+{
+	ASSERT_RTNL();
+	if (dev->admin_up) {
+		ipib_dev_down(dev);
+		ipib_ib_stop(dev);
+	}
 }
 
 /*
@@ -221,22 +265,11 @@ static int rings_reopen(struct ipib_dev *dev, unsigned int sendq,
 {
 	int rc;
 
-	if (dev->admin_up) {
-		ipib_dev_down(dev);
-		ipib_ib_stop(dev);
-	}
+	ud_pause(dev);
 	rc = ipib_ud_resize(dev, sendq, recvq);
 	if (!rc)
-		apply_coalesce(dev, dev->ud.coal_frames, dev->ud.coal_usecs,
-			       dev->ud.tx_coal_frames, dev->ud.tx_coal_usecs);
-	if (!dev->admin_up || !dev->pkey_valid)
-		return rc;
-	if (ipib_ib_open(dev)) {
-		netdev_warn(dev->ndev, "could not restart the QP\n");
-		return rc ? rc : -EIO;
-	}
-	netif_wake_queue(dev->ndev);
-	ipib_dev_up(dev);
+		reapply_coalesce(dev);
+	rc = ud_restart(dev, rc);
 	if (!rc)
 		announce_queue(dev);
 	return rc;
@@ -282,19 +315,54 @@ static int ipib_set_ringparam(struct net_device *ndev,
 	recvq = ring_size(ring->rx_pending, IPIB_MIN_RECVQ, "rx", extack);
 	if (recvq < 0)
 		return recvq;
-	if (sendq == dev->ud.tx.size && recvq == dev->ud.rx.size)
+	if (sendq == dev->ud.txq[0].ring.size && recvq == dev->ud.rx.size)
 		return 0;
 	return rings_reopen(dev, sendq, recvq);
 }
 
-/* One receive and one send completion queue, each with its own NAPI. */
+/*
+ * One receive queue; one TX channel per UD send queue (its own QP, CQ,
+ * ring and NAPI).
+ */
 static void ipib_get_channels(struct net_device *ndev,
 			      struct ethtool_channels *ch)
 {
+	struct ipib_dev *dev = ipib_priv(ndev);
+
 	ch->max_rx = 1;
-	ch->max_tx = 1;
+	ch->max_tx = dev->ud.max_txq;
 	ch->rx_count = 1;
-	ch->tx_count = 1;
+	ch->tx_count = dev->ud.num_txq;
+}
+
+/**
+ * ipib_set_channels - ethtool -L tx N
+ * @ndev: the interface (RTNL)
+ * @ch: the counts asked for (rx must stay 1, no combined channels)
+ *
+ * Stops the UD path as ethtool -G does (carrier off until the broadcast
+ * group is joined again), gives it @ch->tx_count send queues and starts
+ * it again.  Queue 0's QP and so the hardware address stay.
+ *
+ * Return: 0 or a negative errno (with the queues as they were).
+ */
+static int ipib_set_channels(struct net_device *ndev,
+			     struct ethtool_channels *ch)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	int rc;
+
+	/* the core checked the counts against ipib_get_channels()'s maxima */
+	if (ch->rx_count != 1 || ch->combined_count || ch->other_count ||
+	    !ch->tx_count)
+		return -EINVAL;
+	if (ch->tx_count == dev->ud.num_txq)
+		return 0;
+	ud_pause(dev);
+	rc = ipib_ud_set_txqs(dev, ch->tx_count);
+	if (!rc)
+		reapply_coalesce(dev);
+	return ud_restart(dev, rc);
 }
 
 static const char ipib_stat_names[][ETH_GSTRING_LEN] = {
@@ -325,20 +393,34 @@ static const char ipib_drop_names[][ETH_GSTRING_LEN] = {
 
 static_assert(ARRAY_SIZE(ipib_drop_names) == IPIB_DROP_REASONS);
 
+/* Per send queue, for every queue the interface may use. */
+#define IPIB_TXQ_STATS	2	/* txN_packets, txN_bytes */
+
 static void ipib_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
+	struct ipib_dev *dev = ipib_priv(ndev);
+	unsigned int q;
+
 	if (sset != ETH_SS_STATS)
 		return;
 	memcpy(data, ipib_stat_names, sizeof(ipib_stat_names));
-	memcpy(data + sizeof(ipib_stat_names), ipib_drop_names,
-	       sizeof(ipib_drop_names));
+	data += sizeof(ipib_stat_names);
+	memcpy(data, ipib_drop_names, sizeof(ipib_drop_names));
+	data += sizeof(ipib_drop_names);
+	for (q = 0; q < dev->ud.max_txq; q++) {
+		ethtool_sprintf(&data, "tx%u_packets", q);
+		ethtool_sprintf(&data, "tx%u_bytes", q);
+	}
 }
 
 static int ipib_get_sset_count(struct net_device *ndev, int sset)
 {
+	struct ipib_dev *dev = ipib_priv(ndev);
+
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return ARRAY_SIZE(ipib_stat_names) + IPIB_DROP_REASONS;
+	return ARRAY_SIZE(ipib_stat_names) + IPIB_DROP_REASONS +
+	       dev->ud.max_txq * IPIB_TXQ_STATS;
 }
 
 static void ipib_get_ethtool_stats(struct net_device *ndev,
@@ -367,6 +449,9 @@ static void ipib_get_ethtool_stats(struct net_device *ndev,
 	data += ARRAY_SIZE(ipib_stat_names);
 	for (i = 0; i < IPIB_DROP_REASONS; i++)
 		data[i] = atomic64_read(&dev->drops[i]);
+	data += IPIB_DROP_REASONS;
+	for (i = 0; i < dev->ud.max_txq; i++, data += IPIB_TXQ_STATS)
+		ipib_txq_stats(&dev->ud.txq[i], &data[0], &data[1]);
 }
 
 static const struct ethtool_ops ipib_ethtool_ops = {
@@ -381,6 +466,7 @@ static const struct ethtool_ops ipib_ethtool_ops = {
 	.get_ringparam = ipib_get_ringparam,
 	.set_ringparam = ipib_set_ringparam,
 	.get_channels = ipib_get_channels,
+	.set_channels = ipib_set_channels,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
 				     ETHTOOL_COALESCE_RX_MAX_FRAMES |
 				     ETHTOOL_COALESCE_TX_USECS |

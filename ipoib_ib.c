@@ -95,14 +95,26 @@ static void rx_ring_free(struct ipib_dev *dev)
 	ring->posted = 0;
 }
 
+/* @qpn is the QPN of one of our send queues. */
+static bool rx_from_our_qp(struct ipib_ud *ud, u32 qpn)
+{
+	unsigned int q;
+
+	for (q = 0; q < ud->num_txq; q++)
+		if (ud->send_qpns[q] == qpn)
+			return true;
+	return false;
+}
+
 /*
- * Our own multicast sends come back to our QP; drop them unless a GRH
- * shows they came from another port with the same LID.
+ * Our own multicast sends come back to our QP, from whichever send queue
+ * sent them; drop them unless a GRH shows they came from another port
+ * with the same LID.
  */
 static bool rx_is_own_loopback(struct ipib_dev *dev, struct ib_wc *wc,
 			       const struct ib_grh *grh)
 {
-	if (wc->slid != dev->local_lid || wc->src_qp != dev->qp->qp_num)
+	if (wc->slid != dev->local_lid || !rx_from_our_qp(&dev->ud, wc->src_qp))
 		return false;
 	if (grh && grh->sgid.global.interface_id !=
 		   dev->local_gid.global.interface_id)
@@ -311,6 +323,26 @@ void ipib_recv_comp(struct ib_cq *cq, void *ctx)
 
 static void qp_drain(struct ipib_dev *dev);
 
+/* Enable the RX NAPI and every send queue's, and poll each CQ once. */
+static void napis_start(struct ipib_dev *dev)
+{
+	struct ipib_ud *ud = &dev->ud;
+	unsigned int q;
+
+	napi_enable(&ud->napi_rx);
+	for (q = 0; q < ud->num_txq; q++)
+		napi_enable(&ud->txq[q].napi);
+	ud->napi_on = true;
+	ib_req_notify_cq(ud->recv_cq, IB_CQ_NEXT_COMP);
+	for (q = 0; q < ud->num_txq; q++)
+		ib_req_notify_cq(ud->txq[q].cq, IB_CQ_NEXT_COMP);
+	local_bh_disable();
+	napi_schedule(&ud->napi_rx);
+	for (q = 0; q < ud->num_txq; q++)
+		napi_schedule(&ud->txq[q].napi);
+	local_bh_enable();
+}
+
 /**
  * ipib_ib_open - bring the UD QP to RTS with a full receive ring
  * @dev: the interface
@@ -338,15 +370,7 @@ int ipib_ib_open(struct ipib_dev *dev)
 
 	WRITE_ONCE(dev->qp_ready, true);
 	ipib_cm_open(dev);
-	napi_enable(&dev->ud.napi_rx);
-	napi_enable(&dev->ud.napi_tx);
-	dev->ud.napi_on = true;
-	ib_req_notify_cq(dev->ud.recv_cq, IB_CQ_NEXT_COMP);
-	ib_req_notify_cq(dev->ud.send_cq, IB_CQ_NEXT_COMP);
-	local_bh_disable();
-	napi_schedule(&dev->ud.napi_rx);
-	napi_schedule(&dev->ud.napi_tx);
-	local_bh_enable();
+	napis_start(dev);
 	return 0;
 
 err_reset_qp:
@@ -360,6 +384,7 @@ static void drain_cqs(struct ipib_dev *dev)
 {
 	struct ipib_recv_ring *rx = &dev->ud.rx;
 	struct ib_wc *wc = rx->wc;
+	unsigned int q;
 	int n, i;
 
 	/* connected mode stopped first: its completions are all taken */
@@ -371,11 +396,25 @@ static void drain_cqs(struct ipib_dev *dev)
 				rx_free(dev, &rx->slots[wc[i].wr_id]);
 			rx->posted--;
 		}
-	wc = dev->ud.tx.wc;
-	while ((n = ib_poll_cq(dev->ud.send_cq, IPIB_WC_BATCH, wc)) > 0)
-		for (i = 0; i < n; i++)
-			if (!(wc[i].wr_id & IPIB_WR_CM))
-				ipib_tx_complete(dev, &wc[i], 0);
+	for (q = 0; q < dev->ud.num_txq; q++) {
+		struct ipib_txq *txq = &dev->ud.txq[q];
+
+		wc = txq->ring.wc;
+		while ((n = ib_poll_cq(txq->cq, IPIB_WC_BATCH, wc)) > 0)
+			for (i = 0; i < n; i++)
+				if (!(wc[i].wr_id & IPIB_WR_CM))
+					ipib_tx_complete(txq, &wc[i], 0);
+	}
+}
+
+/* Sends posted on the send queues and not completed yet. */
+static unsigned int sends_in_flight(struct ipib_dev *dev)
+{
+	unsigned int q, n = 0;
+
+	for (q = 0; q < dev->ud.num_txq; q++)
+		n += ipib_send_ring_used(&dev->ud.txq[q].ring);
+	return n;
 }
 
 /*
@@ -386,35 +425,38 @@ static void drain_cqs(struct ipib_dev *dev)
  */
 static void tx_quiesce(struct ipib_dev *dev)
 {
+	unsigned int q;
+
 	WRITE_ONCE(dev->qp_ready, false);
 	if (dev->ud.napi_on) {
 		napi_disable(&dev->ud.napi_rx);
-		napi_disable(&dev->ud.napi_tx);
+		for (q = 0; q < dev->ud.num_txq; q++)
+			napi_disable(&dev->ud.txq[q].napi);
 		dev->ud.napi_on = false;
 	}
 	netif_tx_disable(dev->ndev);
 }
 
 /*
- * Move the QP to ERR, poll until every work request has flushed (at most
- * 5 s), reset it and free both rings.  The caller owns the rings.
+ * Move the QPs to ERR, poll until every work request has flushed (at most
+ * 5 s), reset them and free the rings.  The caller owns the rings.
  */
 static void qp_drain(struct ipib_dev *dev)
 {
 	unsigned long deadline = jiffies + IPIB_DRAIN_TIMEOUT;
-	struct ipib_send_ring *tx = &dev->ud.tx;
 	struct ipib_recv_ring *rx = &dev->ud.rx;
+	unsigned int q;
 
 	if (ipib_qp_modify_state(dev, IB_QPS_ERR))
-		ipib_warn(dev, "could not move the QP to ERR\n");
+		ipib_warn(dev, "could not move the QPs to ERR\n");
 
 	for (;;) {
 		drain_cqs(dev);
-		if (!rx->posted && !ipib_send_ring_used(tx))
+		if (!rx->posted && !sends_in_flight(dev))
 			break;
 		if (time_after(jiffies, deadline)) {
 			ipib_warn(dev, "drain timed out: %u receives, %u sends left\n",
-				  rx->posted, ipib_send_ring_used(tx));
+				  rx->posted, sends_in_flight(dev));
 			break;
 		}
 		usleep_range(1000, 2000);
@@ -423,7 +465,17 @@ static void qp_drain(struct ipib_dev *dev)
 	ipib_qp_modify_state(dev, IB_QPS_RESET);
 	drain_cqs(dev);
 	rx_ring_free(dev);
-	ipib_send_ring_force_free(dev, tx);
+	for (q = 0; q < dev->ud.num_txq; q++)
+		ipib_send_ring_force_free(dev, &dev->ud.txq[q].ring);
+}
+
+/* Wait for and cancel the SQE recovery of every send queue. */
+static void recover_cancel(struct ipib_dev *dev)
+{
+	unsigned int q;
+
+	for (q = 0; q < dev->ud.max_txq; q++)
+		cancel_work_sync(&dev->ud.txq[q].recover_work);
 }
 
 /**
@@ -445,8 +497,95 @@ void ipib_ib_stop(struct ipib_dev *dev)
 	/* while the NAPIs still take the connections' flushes */
 	ipib_cm_stop(dev);
 	tx_quiesce(dev);
-	cancel_work_sync(&dev->ud.recover_work);
+	recover_cancel(dev);
 	qp_drain(dev);
+}
+
+/* Give send queue @q (not queue 0) its ring slots, CQ and QP. */
+static int txq_start(struct ipib_dev *dev, unsigned int q)
+{
+	struct ipib_txq *txq = &dev->ud.txq[q];
+	struct ipib_send_ring *ring = &txq->ring;
+	unsigned int size = dev->ud.txq[0].ring.size;
+	int rc;
+
+	/* the sequence numbers go on: dead AHs compare with them */
+	ring->slots = kvcalloc(size, sizeof(*ring->slots), GFP_KERNEL);
+	if (!ring->slots)
+		return -ENOMEM;
+	ring->size = size;
+	ring->mask = size - 1;
+	rc = ipib_verbs_txq_create(dev, txq, size);
+	if (rc)
+		ipib_send_ring_uninit(ring);
+	return rc;
+}
+
+/* Undo txq_start(); the queue is drained (its ring empty). */
+static void txq_end(struct ipib_dev *dev, unsigned int q)
+{
+	struct ipib_txq *txq = &dev->ud.txq[q];
+
+	ipib_verbs_txq_destroy(txq);
+	ipib_send_ring_uninit(&txq->ring);
+}
+
+/*
+ * Bring the number of send queues in use to @n (1 to max_txq), the path
+ * stopped: creates the missing queues or destroys the extra ones.
+ */
+static int txqs_change(struct ipib_dev *dev, unsigned int n)
+{
+	struct ipib_ud *ud = &dev->ud;
+	unsigned int old = ud->num_txq, q;
+	int rc = 0;
+
+	for (q = old; q < n; q++) {
+		rc = txq_start(dev, q);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		while (q-- > old)
+			txq_end(dev, q);
+		return rc;
+	}
+	for (q = n; q < old; q++)
+		txq_end(dev, q);
+	for (q = 0; q < n; q++)
+		ud->send_qpns[q] = ud->txq[q].qp->qp_num;
+	ud->num_txq = n;
+	return 0;
+}
+
+/**
+ * ipib_ud_set_txqs - change the number of UD send queues
+ * @dev: the interface (RTNL; the UD path stopped)
+ * @n: 1 to dev->ud.max_txq
+ *
+ * Queue 0 (the receiving QP) stays; the others get new QPs, CQs and ring
+ * slots of queue 0's size, their counters going on.  The net_device gets
+ * as many real TX queues.
+ *
+ * Return: 0 or a negative errno (nothing changed then).
+ */
+int ipib_ud_set_txqs(struct ipib_dev *dev, unsigned int n)
+{
+	unsigned int old = dev->ud.num_txq;
+	int rc;
+
+	ASSERT_RTNL();
+	if (WARN_ON_ONCE(dev->qp_ready || !n || n > dev->ud.max_txq))
+		return -EINVAL;
+	if (n == old)
+		return 0;
+	rc = txqs_change(dev, n);
+	if (rc)
+		return rc;
+	rc = netif_set_real_num_tx_queues(dev->ndev, n);
+	if (rc)
+		WARN_ON(txqs_change(dev, old));
+	return rc;
 }
 
 static int recv_ring_init(struct ipib_recv_ring *ring, unsigned int size)
@@ -466,31 +605,16 @@ static void recv_ring_uninit(struct ipib_recv_ring *ring)
 	ring->slots = NULL;
 }
 
-/**
- * ipib_ud_resize - give the UD rings, the QP and the CQs new sizes
- * @dev: the interface (RTNL; the QP stopped)
- * @sendq: send ring size (a power of two)
- * @recvq: receive ring size
- *
- * The rings keep their counters and sequence numbers (both are empty);
- * only their slots change.  Connected mode keeps the module parameters'
- * sizes for its own rings.
- *
- * Return: 0 or a negative errno (nothing changed then).
- */
-int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
-		   unsigned int recvq)
+/* Queue 0's ring slots, its QP and the CQs, the other queues dropped. */
+static int resize_queue0(struct ipib_dev *dev, unsigned int sendq,
+			 unsigned int recvq)
 {
-	struct ipib_send_ring *tx = &dev->ud.tx;
+	struct ipib_send_ring *tx = &dev->ud.txq[0].ring;
 	struct ipib_recv_ring *rx = &dev->ud.rx;
 	struct ipib_tx_buf *tslots;
 	struct ipib_rx_buf *rslots;
 	int rc = -ENOMEM;
 
-	ASSERT_RTNL();
-	if (WARN_ON_ONCE(dev->qp_ready || rx->posted ||
-			 ipib_send_ring_used(tx)))
-		return -EBUSY;
 	tslots = kvcalloc(sendq, sizeof(*tslots), GFP_KERNEL);
 	rslots = kvcalloc(recvq, sizeof(*rslots), GFP_KERNEL);
 	if (!tslots || !rslots)
@@ -510,30 +634,84 @@ out_free:
 }
 
 /**
+ * ipib_ud_resize - give the UD rings, the QPs and the CQs new sizes
+ * @dev: the interface (RTNL; the QP stopped)
+ * @sendq: send ring size (a power of two), of every send queue
+ * @recvq: receive ring size
+ *
+ * The rings keep their counters and sequence numbers (all are empty);
+ * only their slots change.  The other send queues are made again with the
+ * new size.  Connected mode keeps the module parameters' sizes for its
+ * own rings.
+ *
+ * Return: 0 or a negative errno (nothing changed then, unless the other
+ * send queues could not be made again: one queue is left then).
+ */
+int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
+		   unsigned int recvq)
+{
+	unsigned int n = dev->ud.num_txq;
+	int rc, rc2;
+
+	ASSERT_RTNL();
+	if (WARN_ON_ONCE(dev->qp_ready || dev->ud.rx.posted ||
+			 sends_in_flight(dev)))
+		return -EBUSY;
+	txqs_change(dev, 1);
+	rc = resize_queue0(dev, sendq, recvq);
+	rc2 = txqs_change(dev, n);
+	if (rc2) {
+		netdev_warn(dev->ndev, "could not make %u send queues again: %d\n",
+			    n, rc2);
+		netif_set_real_num_tx_queues(dev->ndev, 1);
+	}
+	return rc ?: rc2;
+}
+
+/**
  * ipib_ib_init - allocate the rings and set up NAPI and the AH reaper
  * @dev: the interface (net_device not yet registered)
+ *
+ * One send queue is in use; the array has room for as many as
+ * ipib_verbs_max_txq() allows, each with its NAPI and recovery work.
  *
  * Return: 0 or -ENOMEM.
  */
 int ipib_ib_init(struct ipib_dev *dev)
 {
 	struct ipib_ud *ud = &dev->ud;
+	unsigned int q;
 
 	ipib_cm_dev_init(dev);
-	if (recv_ring_init(&ud->rx, ipib_recvq_size))
+	ud->max_txq = ipib_verbs_max_txq(dev);
+	ud->txq = kvcalloc(ud->max_txq, sizeof(*ud->txq), GFP_KERNEL);
+	if (!ud->txq)
 		goto err_out;
-	if (ipib_send_ring_init(&ud->tx, ipib_sendq_size))
+	if (recv_ring_init(&ud->rx, ipib_recvq_size))
+		goto err_free_txq;
+	if (ipib_send_ring_init(&ud->txq[0].ring, ipib_sendq_size))
 		goto err_free_rx;
+	ud->num_txq = 1;
 
 	ipib_ah_init(dev);
-	INIT_WORK(&ud->recover_work, ipib_qp_recover_worker);
 	netif_napi_add_weight(dev->ndev, &ud->napi_rx, rx_poll,
 			      IPIB_RX_WEIGHT);
-	netif_napi_add_tx(dev->ndev, &ud->napi_tx, ipib_tx_poll);
+	for (q = 0; q < ud->max_txq; q++) {
+		struct ipib_txq *txq = &ud->txq[q];
+
+		txq->dev = dev;
+		txq->index = q;
+		u64_stats_init(&txq->ring.stats.syncp);
+		INIT_WORK(&txq->recover_work, ipib_qp_recover_worker);
+		netif_napi_add_tx(dev->ndev, &txq->napi, ipib_tx_poll);
+	}
 	return 0;
 
 err_free_rx:
 	recv_ring_uninit(&ud->rx);
+err_free_txq:
+	kvfree(ud->txq);
+	ud->txq = NULL;
 err_out:
 	return -ENOMEM;
 }
@@ -541,14 +719,35 @@ err_out:
 /**
  * ipib_ib_uninit - final teardown of the data path
  * @dev: the interface (stopped; no AH holder left)
+ *
+ * Destroys the send queues other than queue 0 (whose QP and CQ go with
+ * ipib_verbs_uninit(), after this).
  */
 void ipib_ib_uninit(struct ipib_dev *dev)
 {
+	struct ipib_ud *ud = &dev->ud;
+	unsigned int q;
+
 	ipib_cm_uninit(dev);
-	cancel_work_sync(&dev->ud.recover_work);
+	recover_cancel(dev);
 	ipib_ah_uninit(dev);
-	netif_napi_del(&dev->ud.napi_rx);
-	netif_napi_del(&dev->ud.napi_tx);
-	ipib_send_ring_uninit(&dev->ud.tx);
-	recv_ring_uninit(&dev->ud.rx);
+	txqs_change(dev, 1);
+	netif_napi_del(&ud->napi_rx);
+	for (q = 0; q < ud->max_txq; q++)
+		netif_napi_del(&ud->txq[q].napi);
+	ipib_send_ring_uninit(&ud->txq[0].ring);
+	recv_ring_uninit(&ud->rx);
+}
+
+/**
+ * ipib_ib_free - free the send queue array
+ * @dev: the interface, after ipib_ib_uninit() and ipib_verbs_uninit()
+ *	(queue 0's CQ, in the array, is destroyed by the latter)
+ */
+void ipib_ib_free(struct ipib_dev *dev)
+{
+	kvfree(dev->ud.txq);
+	dev->ud.txq = NULL;
+	dev->ud.max_txq = 0;
+	dev->ud.num_txq = 0;
 }

@@ -503,8 +503,10 @@ static int builtin_dev_init(struct ipib_dev *dev)
 	if (rc)
 		return rc;
 	rc = ipib_verbs_init(dev);
-	if (rc)
+	if (rc) {
 		ipib_ib_uninit(dev);
+		ipib_ib_free(dev);
+	}
 	return rc;
 }
 
@@ -544,6 +546,7 @@ static void intf_uninit(struct ipib_dev *dev)
 	} else {
 		ipib_ib_uninit(dev);
 		ipib_verbs_uninit(dev);
+		ipib_ib_free(dev);
 	}
 	destroy_workqueue(dev->wq);
 }
@@ -629,8 +632,8 @@ static void ipib_get_stats64(struct net_device *ndev,
 {
 	struct ipib_dev *dev = ipib_priv(ndev);
 	const struct ipib_ring_stats *rx = &dev->ud.rx.stats;
-	const struct ipib_ring_stats *tx = &dev->ud.tx.stats;
-	unsigned int start;
+	unsigned int start, q;
+	u64 tx_errors = 0;
 
 	if (ipib_rn_get_stats64(dev, s))
 		return;
@@ -641,13 +644,17 @@ static void ipib_get_stats64(struct net_device *ndev,
 		s->rx_bytes = rx->bytes;
 		s->multicast = rx->multicast;
 	} while (u64_stats_fetch_retry(&rx->syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&tx->syncp);
-		s->tx_packets = tx->packets;
-		s->tx_bytes = tx->bytes;
-	} while (u64_stats_fetch_retry(&tx->syncp, start));
+	/* every send queue the interface may have used */
+	for (q = 0; q < dev->ud.max_txq; q++) {
+		u64 packets, bytes;
 
-	s->tx_errors = atomic64_read(&dev->ud.tx.errors) + ndev->stats.tx_errors;
+		ipib_txq_stats(&dev->ud.txq[q], &packets, &bytes);
+		s->tx_packets += packets;
+		s->tx_bytes += bytes;
+		tx_errors += atomic64_read(&dev->ud.txq[q].ring.errors);
+	}
+
+	s->tx_errors = tx_errors + ndev->stats.tx_errors;
 	s->rx_errors = atomic64_read(&dev->ud.rx.errors) + ndev->stats.rx_errors;
 	s->tx_dropped = ndev->stats.tx_dropped;
 	s->rx_dropped = ndev->stats.rx_dropped;
@@ -659,8 +666,10 @@ static void ipib_tx_timeout(struct net_device *ndev, unsigned int txqueue)
 
 	if (ipib_rn_tx_timeout(dev, txqueue))
 		return;
-	ipib_warn(dev, "transmit timeout: head %u tail %u\n",
-		  READ_ONCE(dev->ud.tx.head), READ_ONCE(dev->ud.tx.tail));
+	if (txqueue < dev->ud.num_txq)
+		ipib_warn(dev, "transmit timeout on queue %u: head %u tail %u\n",
+			  txqueue, READ_ONCE(dev->ud.txq[txqueue].ring.head),
+			  READ_ONCE(dev->ud.txq[txqueue].ring.tail));
 	ipib_tx_timeout_queue(dev);
 }
 
@@ -675,6 +684,7 @@ const struct net_device_ops ipib_netdev_ops = {
 	.ndo_open = ipib_open,
 	.ndo_stop = ipib_stop,
 	.ndo_start_xmit = ipib_start_xmit,
+	.ndo_select_queue = ipib_select_queue,
 	.ndo_change_mtu = ipib_change_mtu,
 	.ndo_fix_features = ipib_fix_features,
 	.ndo_set_rx_mode = ipib_set_rx_mode,

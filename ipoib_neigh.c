@@ -163,7 +163,7 @@ static void neigh_slow_xmit(struct ipib_dev *dev, const u8 *daddr,
 	if (!neigh)
 		goto drop_unlock;
 	ah = rcu_dereference_protected(neigh->ah, lockdep_is_held(&dev->lock));
-	if (ah && ipib_cm_wanted(dev, daddr)) {
+	if (ah && ipib_cm_wanted(dev, daddr, skb)) {
 		bool ud;
 
 		tx = ipib_cm_tx_get_locked(dev, neigh, &ud);
@@ -223,7 +223,7 @@ void ipib_neigh_xmit(struct ipib_dev *dev, const u8 *daddr,
 	neigh = rhashtable_lookup(&dev->neighs, daddr, neigh_params);
 	if (likely(neigh)) {
 		ah = rcu_dereference(neigh->ah);
-		if (ipib_cm_wanted(dev, daddr)) {
+		if (ipib_cm_wanted(dev, daddr, skb)) {
 			/* anything but an established connection: slow path */
 			tx = rcu_dereference(neigh->cm);
 			if (ah && tx && ipib_cm_tx_up(tx)) {

@@ -15,8 +15,9 @@
  *    The UD QP, its CQs, rings and NAPIs and connected mode are never
  *    created; the PD is, for the address handles.
  *  - built-in path (the device says EOPNOTSUPP or has no such op): the
- *    private area is a bare struct rdma_netdev, one queue each way, and
- *    the data path is ours (ipoib_ib.c, ipoib_tx.c, ipoib_verbs.c).
+ *    private area is a bare struct rdma_netdev, room for IPIB_MAX_TXQ TX
+ *    queues (one in use until ethtool -L asks for more) and one RX queue,
+ *    and the data path is ours (ipoib_ib.c, ipoib_tx.c, ipoib_verbs.c).
  * Either way our own state, struct ipib_dev, is allocated separately and
  * hangs from rdma_netdev.clnt_priv: ipib_priv() reads it.
  *
@@ -41,8 +42,11 @@
 
 #include "ipoib.h"
 
-/* The largest vendor request seen, for rtnetlink children (RTNL). */
-static unsigned int link_txqs = 1;
+/*
+ * The largest vendor request seen, for rtnetlink children (RTNL); TX
+ * queues at least as many as a built-in child may use.
+ */
+static unsigned int link_txqs = IPIB_MAX_TXQ;
 static unsigned int link_rxqs = 1;
 
 static int vendor_params(struct ib_device *ca, u32 port,
@@ -114,6 +118,12 @@ static int vendor_init(struct ipib_dev *dev, struct net_device *ndev)
 	dev->rn.sizeof_priv = p.sizeof_priv;
 	dev->rn.txqs = p.txqs;
 	dev->rn.rxqs = p.rxqs;
+	/* the TX queues it asked for, as rdma_alloc_netdev() gives them */
+	if (p.txqs && p.txqs < ndev->real_num_tx_queues) {
+		rc = netif_set_real_num_tx_queues(ndev, p.txqs);
+		if (rc)
+			return rc;
+	}
 	/* what rdma_init_netdev() does, with the parameters checked */
 	rc = p.initialize_rdma_netdev(dev->ca, dev->port, ndev, p.param);
 	if (rc) {
@@ -132,7 +142,7 @@ static int builtin_init(struct ipib_dev *dev, struct net_device *ndev)
 
 	rn->hca = dev->ca;
 	rn->port_num = dev->port;
-	/* one send ring, one producer: see the send ring rule in ipoib.h */
+	/* one send queue until ethtool -L (ipib_ud_set_txqs()) */
 	rc = netif_set_real_num_tx_queues(ndev, 1);
 	if (!rc)
 		rc = netif_set_real_num_rx_queues(ndev, 1);
@@ -196,8 +206,9 @@ struct net_device *ipib_rn_alloc(struct ib_device *ca, u32 port,
 	ndev = rdma_alloc_netdev(ca, port, RDMA_NETDEV_IPOIB, name,
 				 NET_NAME_UNKNOWN, ipib_setup);
 	if (IS_ERR(ndev) && PTR_ERR(ndev) == -EOPNOTSUPP)
-		ndev = alloc_netdev(sizeof(struct rdma_netdev), name,
-				    NET_NAME_UNKNOWN, ipib_setup) ?:
+		ndev = alloc_netdev_mqs(sizeof(struct rdma_netdev), name,
+					NET_NAME_UNKNOWN, ipib_setup,
+					IPIB_MAX_TXQ, 1) ?:
 		       ERR_PTR(-ENOMEM);
 	if (IS_ERR(ndev))
 		return ndev;

@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UD send ring: mapping an skb onto send SGEs (plain SEND or LSO), posting,
- * queue stop/wake on ring pressure, completions in the TX NAPI poller, and
- * recovery of a QP that a send error left in SQE.
+ * UD send rings: mapping an skb onto send SGEs (plain SEND or LSO), the
+ * choice of a send queue, posting, queue stop/wake on ring pressure,
+ * completions in each queue's TX NAPI poller, and recovery of a QP that a
+ * send error left in SQE.
+ *
+ * Send queues.  Each net_device TX queue has a UD send queue of its own
+ * (struct ipib_txq: ring, QP, CQ, NAPI), so transmits on different TX
+ * queues share no lock, ring or CQ.  Queue 0 sends on the QP that also
+ * receives; the others on send-only QPs, whose QPNs peers see as the
+ * source of our datagrams (they answer to the QPN in our hardware
+ * address, which is queue 0's).  Connected mode keeps to TX queue 0.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -115,28 +123,67 @@ static int tx_prepare(struct ipib_dev *dev, struct sk_buff *skb,
 	return 0;
 }
 
-/* Room for one more send, over UD and over every connection. */
-static bool tx_has_room(struct ipib_dev *dev)
+/*
+ * Room for one more send on @txq; queue 0 also carries every connection,
+ * bounded together by dev->cm.tx_inflight.
+ */
+static bool tx_has_room(struct ipib_dev *dev, struct ipib_txq *txq)
 {
-	return ipib_send_ring_free(&dev->ud.tx) > 1 && !ipib_cm_tx_busy(dev);
+	return ipib_send_ring_free(&txq->ring) > 1 &&
+	       (txq->index || !ipib_cm_tx_busy(dev));
 }
 
 /**
- * ipib_tx_maybe_stop - stop the queue when the next send may not fit
- * @dev: the interface (transmit path)
- *
- * The UD ring and the connections (bounded together by
- * dev->cm.tx_inflight) share the one transmit queue.
+ * ipib_tx_maybe_stop - stop a TX queue when its next send may not fit
+ * @dev: the interface
+ * @txq: the send queue (transmit path, its TX lock held)
  */
-void ipib_tx_maybe_stop(struct ipib_dev *dev)
+void ipib_tx_maybe_stop(struct ipib_dev *dev, struct ipib_txq *txq)
 {
-	if (tx_has_room(dev))
+	if (tx_has_room(dev, txq))
 		return;
-	netif_stop_queue(dev->ndev);
+	netif_stop_subqueue(dev->ndev, txq->index);
 	/* pairs with the barrier in tx_maybe_wake() */
 	smp_mb();
-	if (tx_has_room(dev))
-		netif_wake_queue(dev->ndev);
+	if (tx_has_room(dev, txq))
+		netif_wake_subqueue(dev->ndev, txq->index);
+}
+
+/**
+ * ipib_select_queue - ndo_select_queue: the TX queue of a packet
+ * @ndev: the interface
+ * @skb: the packet
+ * @sb_dev: subordinate device (unused: no macvlan offload)
+ *
+ * On the built-in path: every packet on queue 0 with one queue or in
+ * connected mode (see ipib_cm_wanted()); otherwise a socket keeps the
+ * queue it was given first (no reordering within a flow) and new sockets
+ * are given the queues in turn, so that N flows use N queues; packets
+ * without a full socket are spread by their flow hash.  The vendor path
+ * keeps the core's choice.
+ *
+ * Return: the TX queue index.
+ */
+u16 ipib_select_queue(struct net_device *ndev, struct sk_buff *skb,
+		      struct net_device *sb_dev)
+{
+	struct ipib_dev *dev = ipib_priv(ndev);
+	unsigned int n = ndev->real_num_tx_queues;
+	struct sock *sk = skb->sk;
+	int q;
+
+	if (ipib_is_vendor(dev))
+		return netdev_pick_tx(ndev, skb, sb_dev);
+	if (n == 1 || READ_ONCE(dev->mode) == IPIB_MODE_CONNECTED)
+		return 0;
+	if (!sk || !sk_fullsock(sk))
+		return netdev_pick_tx(ndev, skb, sb_dev);
+	q = sk_tx_queue_get(sk);
+	if (q >= 0 && q < n)
+		return q;
+	q = (u32)atomic_inc_return(&dev->ud.next_txq) % n;
+	sk_tx_queue_set(sk, q);
+	return q;
 }
 
 /**
@@ -177,22 +224,25 @@ void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
  *	RCU read section that read it)
  * @dqpn: destination QPN (IB_MULTICAST_QPN for multicast)
  *
- * Runs in the transmit path: netif TX lock held, BH off.
+ * Runs in the transmit path: the netif TX lock of the skb's TX queue held,
+ * BH off; the send goes on that queue's ring and QP.
  */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 		  struct ipib_ah *ah, u32 dqpn)
 {
-	struct ipib_send_ring *ring = &dev->ud.tx;
+	struct ipib_txq *txq = &dev->ud.txq[skb_get_queue_mapping(skb)];
+	struct ipib_send_ring *ring = &txq->ring;
 	struct ib_sge sge[MAX_SKB_FRAGS + 1];
 	struct ib_ud_wr wr = {};
 	unsigned int seq = ring->head;
-	struct ipib_tx_buf *buf = ipib_send_slot(ring, seq);
+	struct ipib_tx_buf *buf;
 	int rc;
 
 	if (unlikely(!READ_ONCE(dev->qp_ready))) {
 		ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_NOT_READY);
 		return;
 	}
+	buf = ipib_send_slot(ring, seq);
 	if (unlikely(ipib_send_ring_full(ring))) {
 		ipib_tx_drop_why(dev, skb, IPIB_DROP_TX_RING_FULL);
 		return;
@@ -219,16 +269,16 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	wr.remote_qkey = READ_ONCE(dev->qkey);
 
 	skb_tx_timestamp(skb);
-	rc = ib_post_send(dev->qp, &wr.wr, NULL);
+	rc = ib_post_send(txq->qp, &wr.wr, NULL);
 	if (unlikely(rc)) {
 		ipib_warn(dev, "send post failed: %d\n", rc);
 		ipib_tx_unmap(dev, buf);
 		goto err_drop;
 	}
-	WRITE_ONCE(ah->last_send, seq);
+	WRITE_ONCE(ah->last_send[txq->index], seq);
 	/* ring slot and last_send are visible before the new head */
 	smp_store_release(&ring->head, seq + 1);
-	ipib_tx_maybe_stop(dev);
+	ipib_tx_maybe_stop(dev, txq);
 	return;
 
 err_drop:
@@ -243,8 +293,8 @@ err_drop:
  * @ring: the ring (called by its consumer)
  * @slot: the completion's WR id without its flags
  * @wc: the completion
- * @acct: the ring whose counters count the send: the UD ring, for its own
- *	sends and for every connection's (the device's tx counters)
+ * @acct: the ring whose counters count the send: a UD ring for its own
+ *	sends, UD queue 0's for every connection's (the device's tx counters)
  * @budget: NAPI budget, 0 outside NAPI
  *
  * Only sends that completed count as sent; one that completed in error
@@ -286,60 +336,63 @@ int ipib_send_ring_retire(struct ipib_dev *dev, struct ipib_send_ring *ring,
 }
 
 /**
- * ipib_tx_complete - retire the oldest send of the UD send ring
- * @dev: the interface
+ * ipib_tx_complete - retire the oldest send of a UD send ring
+ * @txq: the send queue
  * @wc: its completion
  * @budget: NAPI budget, 0 outside NAPI
  */
-void ipib_tx_complete(struct ipib_dev *dev, struct ib_wc *wc, int budget)
+void ipib_tx_complete(struct ipib_txq *txq, struct ib_wc *wc, int budget)
 {
-	struct ipib_send_ring *ring = &dev->ud.tx;
+	struct ipib_dev *dev = txq->dev;
 
-	if (ipib_send_ring_retire(dev, ring, wc->wr_id, wc, ring,
+	if (ipib_send_ring_retire(dev, &txq->ring, wc->wr_id, wc, &txq->ring,
 				  budget) != -EIO)
 		return;
-	ipib_warn(dev, "send completion error %d (vendor %#x)\n",
-		  wc->status, wc->vendor_err);
-	queue_work(dev->wq, &dev->ud.recover_work);
+	ipib_warn(dev, "send completion error %d (vendor %#x) on queue %u\n",
+		  wc->status, wc->vendor_err, txq->index);
+	queue_work(dev->wq, &txq->recover_work);
 }
 
-/* Wake the queue once at most half of the ring is in use. */
-static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_send_ring *ring)
+/* Wake the TX queue once at most half of its ring is in use. */
+static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_txq *txq)
 {
+	struct ipib_send_ring *ring = &txq->ring;
+
 	/* pairs with the barrier in tx_maybe_stop() */
 	smp_mb();
-	if (netif_queue_stopped(dev->ndev) && READ_ONCE(dev->qp_ready) &&
+	if (__netif_subqueue_stopped(dev->ndev, txq->index) &&
+	    READ_ONCE(dev->qp_ready) &&
 	    ipib_send_ring_used(ring) <= ring->size / 2 &&
-	    ipib_cm_tx_may_wake(dev))
-		netif_wake_queue(dev->ndev);
+	    (txq->index || ipib_cm_tx_may_wake(dev)))
+		netif_wake_subqueue(dev->ndev, txq->index);
 }
 
 int ipib_tx_poll(struct napi_struct *napi, int budget)
 {
-	struct ipib_dev *dev = container_of(napi, struct ipib_dev, ud.napi_tx);
-	struct ipib_send_ring *ring = &dev->ud.tx;
+	struct ipib_txq *txq = container_of(napi, struct ipib_txq, napi);
+	struct ipib_dev *dev = txq->dev;
+	struct ib_wc *wc = txq->ring.wc;
 	int done = 0;
 
 	while (done < budget) {
 		int n, i;
 
-		n = ib_poll_cq(dev->ud.send_cq,
-			       min(budget - done, IPIB_WC_BATCH), ring->wc);
+		n = ib_poll_cq(txq->cq, min(budget - done, IPIB_WC_BATCH), wc);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
-			if (ring->wc[i].wr_id & IPIB_WR_CM)
-				ipib_cm_tx_complete(dev, &ring->wc[i], budget);
+			if (wc[i].wr_id & IPIB_WR_CM)
+				ipib_cm_tx_complete(dev, &wc[i], budget);
 			else
-				ipib_tx_complete(dev, &ring->wc[i], budget);
+				ipib_tx_complete(txq, &wc[i], budget);
 		}
 		done += n;
 	}
 	if (done)
-		tx_maybe_wake(dev, ring);
+		tx_maybe_wake(dev, txq);
 
 	if (done < budget && napi_complete_done(napi, done) &&
-	    ib_req_notify_cq(dev->ud.send_cq, IB_CQ_NEXT_COMP |
+	    ib_req_notify_cq(txq->cq, IB_CQ_NEXT_COMP |
 			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
 		napi_schedule(napi);
 	return done;
@@ -347,26 +400,27 @@ int ipib_tx_poll(struct napi_struct *napi, int budget)
 
 void ipib_send_comp(struct ib_cq *cq, void *ctx)
 {
-	struct ipib_dev *dev = ctx;
+	struct ipib_txq *txq = ctx;
 
-	napi_schedule(&dev->ud.napi_tx);
+	napi_schedule(&txq->napi);
 }
 
 /* A send error moves a UD QP to SQE; bring it back to RTS. */
 void ipib_qp_recover_worker(struct work_struct *work)
 {
-	struct ipib_dev *dev = container_of(work, struct ipib_dev,
-					    ud.recover_work);
+	struct ipib_txq *txq = container_of(work, struct ipib_txq,
+					    recover_work);
 	struct ib_qp_init_attr init;
 	struct ib_qp_attr attr;
 
-	if (ib_query_qp(dev->qp, &attr, IB_QP_STATE, &init))
+	if (ib_query_qp(txq->qp, &attr, IB_QP_STATE, &init))
 		return;
 	if (attr.qp_state != IB_QPS_SQE)
 		return;
 	attr.qp_state = IB_QPS_RTS;
-	if (ib_modify_qp(dev->qp, &attr, IB_QP_STATE))
-		ipib_warn(dev, "could not move the QP from SQE to RTS\n");
+	if (ib_modify_qp(txq->qp, &attr, IB_QP_STATE))
+		ipib_warn(txq->dev, "could not move send queue %u's QP from SQE to RTS\n",
+			  txq->index);
 }
 
 /**

@@ -7,8 +7,10 @@
 # same softib fabric (TCP 1 and 4 streams each way, UDP 64-byte packet
 # rate, ping latency, TCP request/response, guest CPU per GB or per
 # million packets, sends with 1/100/1000 multicast groups joined, and
-# softib's own ceiling; then the rn- rows: the same over softib's vendor
-# offload path, enhanced=1).  Under bench-results/ (not tracked by git):
+# softib's own ceiling; the mq- rows: TCP 4 streams and UDP 64-byte rate
+# with ours on 2 UD send queues; then the rn- rows: the same over softib's
+# vendor offload path, enhanced=1).  Under bench-results/ (not tracked by
+# git):
 #
 #	bench-STAMP.txt		everything the guest printed, table included
 #	bench-STAMP.samples	the raw lines (unit, ceiling, sample, notmeasured)
@@ -26,7 +28,8 @@
 #                      only, 2 s runs, 200 pings
 #   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (5), BENCH_PINGS=N (1000),
 #   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000",
-#   BENCH_NEIGH="1 100 1000", BENCH_RN=1 (0: no vendor path rows)
+#   BENCH_NEIGH="1 100 1000", BENCH_RN=1 (0: no vendor path rows),
+#   BENCH_MQ=1 (0: no send queue rows), BENCH_MQ_TXQ=2
 #
 # bench.sh --report bench-results/bench-STAMP.txt: the .samples, .json and
 # chart again from a kept output (no guest).
@@ -43,7 +46,7 @@ cd "$proj" || exit 1
 # $base.txt, its status in rc, its settings in meta (JSON fields).
 bench_run()
 {
-	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh rn
+	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh rn mq
 
 	./scripts/deps.sh || exit 1
 	make -s --no-print-directory || exit 1
@@ -60,24 +63,30 @@ bench_run()
 	neigh=${BENCH_NEIGH-1 100 1000}
 	rn=${BENCH_RN:-1}
 	[ "$rn" = 1 ] || rn=0
+	mq=${BENCH_MQ:-1}
+	[ "$mq" = 1 ] || mq=0
 	read -ra modev <<<"$modes"
 	read -ra mcastv <<<"$mcast"
 	read -ra neighv <<<"$neigh"
 	# Per round: the fabric benchmark, then per driver a load, per mode six
 	# timed runs (iperf3, tcp_rr) and the pings, the multicast joins and runs,
-	# the neighbours' warm-up and runs; with the vendor path, a second load
-	# and three timed runs and the pings.
+	# the neighbours' warm-up and runs; with several send queues, two timed
+	# runs; with the vendor path, a second load and three timed runs and the
+	# pings.
 	tmo=$((rounds * (60 + 2 * (120 + ${#modev[@]} * (6 * (secs + 20) + pings / 50 + 30) +
 		${#mcastv[@]} * (secs + 90) + ${#neighv[@]} * (secs + 70) +
+		mq * (2 * (secs + 20) + 40) +
 		rn * (120 + 3 * (secs + 20) + pings / 50 + 30))) + 300))
 	selftests/vm/run-guest --timeout "$tmo" --env BENCH_QUICK="$quick" \
 		--env BENCH_ROUNDS="$rounds" --env BENCH_SECS="$secs" \
 		--env BENCH_PINGS="$pings" --env BENCH_MODES="$modes" \
 		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" --env BENCH_RN="$rn" \
+		--env BENCH_MQ="$mq" --env BENCH_MQ_TXQ="${BENCH_MQ_TXQ:-2}" \
 		-- selftests/bench/run.sh | tee "$base.txt"
 	rc=${PIPESTATUS[0]}
 	meta+=" \"quick\": $quick, \"rounds\": $rounds, \"secs\": $secs, \"pings\": $pings,"
 	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"neighbours\": \"$neigh\", \"vendor_path\": $rn,"
+	meta+=" \"send_queues\": $([ "$mq" = 1 ] && echo "${BENCH_MQ_TXQ:-2}" || echo 1),"
 	meta+=" \"guest_status\": $rc,"
 }
 

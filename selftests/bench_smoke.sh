@@ -4,7 +4,8 @@
 # `make bench` smoke test: the guest side of the benchmark
 # (selftests/bench/run.sh) runs one quick round, in datagram and connected
 # mode with 1-second runs, plus the rn- rows over softib's vendor offload
-# path (enhanced=1), and every row must come out with a number for both
+# path (enhanced=1) and the mq- rows (two UD send queues for ours), and
+# every row must come out with a number for both
 # drivers (the fabric rows: for softib's benchmark).  No rate, ratio
 # or time is asserted: performance is never a test.
 #

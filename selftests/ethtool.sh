@@ -9,7 +9,8 @@
 #          traffic passes both ways (the peer learns the new QPN), the
 #          device's CQs get the new sizes (<ibdev>/cqs), the other
 #          interface keeps its sizes; also in connected mode
-#   -l/-L  one RX and one TX channel; -L refused
+#   -l/-L  one RX and (by default) one TX channel; -L rx and combined
+#          refused (-L tx: selftests/multiqueue.sh)
 #   -k/-K  the features follow the device: GRO toggles, checksum offload
 #          without device support is fixed off; with it (softib ud_csum=1
 #          ud_tso=1) TCP uses LSO and checksum offload (softib's counters),
@@ -200,7 +201,7 @@ test_channels()
 	check_fail $? "ethtool -L combined 2 accepted"
 	in_ns "$NS_A" ethtool -L "$IB_A" rx 2 2>/dev/null
 	check_fail $? "ethtool -L rx 2 accepted"
-	log_test "ethtool -L: refused"
+	log_test "ethtool -L rx 2, combined 2: refused"
 }
 
 # features_read: ethtool -k of $IB_A into FEATURES.

@@ -310,6 +310,61 @@ iperf_case()
 	log_test "iperf3 TCP $what, byte-exact transfer [$DIR]"
 }
 
+# txq_pkts NS DEV: the tx packets of each send queue (ethtool -S txN_packets).
+txq_pkts()
+{
+	in_ns "$1" ethtool -S "$2" 2>/dev/null |
+		awk '$1 ~ /^tx[0-9]+_packets:$/ { printf "%s ", $2 }'
+}
+
+# mq_case: ours with every send queue it may have (ethtool -L tx max)
+# against the reference: its datagrams leave from several send QPs, whose
+# QPNs are not the one in its address, and the reference takes them all:
+# iperf3 with 4 streams each way, a broadcast ping answered; one queue
+# again after.
+mq_case()
+{
+	local ns=$NS_A dev=$IB_A pns=$NS_B pip=$IP4_B side=a max out rc i
+	local used=0 rcvd1 rcvd2 pong
+	local -a q0 q1
+
+	[ "$DRV_B" = ours ] && ns=$NS_B dev=$IB_B pns=$NS_A pip=$IP4_A side=b
+	max=$(in_ns "$ns" ethtool -l "$dev" 2>/dev/null | awk '$1 == "TX:" { print $2; exit }')
+	if ! [ "${max:-1}" -gt 1 ] 2>/dev/null; then
+		log_test_skip "ours with several send queues [$DIR]" "one send queue at ours' end"
+		return
+	fi
+	in_ns "$ns" ethtool -L "$dev" tx "$max" && wait_for 30 has_carrier "$ns" "$dev" &&
+		wait_ping "$ns" "$pip" 30
+	check_err $? "[$DIR] ethtool -L tx $max: failed, or no carrier or ping after it"
+	read -ra q0 <<<"$(txq_pkts "$ns" "$dev")"
+	out=$(mktemp)
+	iperf3_run "$ns" "$pns" "$pip" "$out" -t 1 -J -P 4
+	rc=$?
+	rcvd1=$(json_get "$out" end sum_received bytes)
+	iperf3_run "$ns" "$pns" "$pip" "$out" -t 1 -J -P 4 -R
+	rc=$((rc | $?))
+	rcvd2=$(json_get "$out" end sum_received bytes)
+	rm -f "$out"
+	read -ra q1 <<<"$(txq_pkts "$ns" "$dev")"
+	for i in "${!q1[@]}"; do
+		[ $((q1[i] - ${q0[i]:-0})) -ge 20 ] && used=$((used + 1))
+	done
+	log_info "[$DIR] ours ($side) with $max send queues: iperf3 received ${rcvd1:-?} / ${rcvd2:-?} bytes; queues ${q0[*]} -> ${q1[*]}"
+	[ "$rc" = 0 ] && [ "${rcvd1:-0}" -gt 0 ] && [ "${rcvd2:-0}" -gt 0 ]
+	check_err $? "[$DIR] iperf3 -P 4 with ours on $max send queues: exit $rc, received ${rcvd1:-?} / ${rcvd2:-?} bytes"
+	[ "$used" -ge 2 ]
+	check_err $? "[$DIR] ours used $used send queue(s): ${q0[*]} -> ${q1[*]}"
+	in_ns "$ns" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1
+	in_ns "$pns" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
+	pong=$(in_ns "$ns" ping -b -c 3 -i 0.3 -W 2 "$BCAST4" 2>&1)
+	grep -q "from $pip" <<<"$pong"
+	check_err $? "[$DIR] broadcast ping from ours on $max send queues: no answer from $pip"
+	in_ns "$ns" ethtool -L "$dev" tx 1 && wait_for 30 has_carrier "$ns" "$dev"
+	check_err $? "[$DIR] ethtool -L tx 1 failed or no carrier after it"
+	log_test "ours ($side) with $max send queues <-> ref: iperf3 -P 4 both ways, broadcast ping [$DIR]"
+}
+
 # ---------------------------------------------------------------- multicast
 
 # mc_burst NS FAMILY GROUP SRC_IP FILE: from one socket, numbered
@@ -637,6 +692,7 @@ run_direction()
 	fi
 	iperf_case "$NS_A" "$NS_B" "$IP4_B" "a->b ($DRV_A->$DRV_B)"
 	iperf_case "$NS_B" "$NS_A" "$IP4_A" "b->a ($DRV_B->$DRV_A)"
+	mq_case
 	# Groups per sender, so that no membership is left over from another case.
 	n=1
 	[ "$DRV_A" = ref ] && n=3

@@ -44,6 +44,12 @@
 # run used (ethtool -S rxN_packets, 100 packets or more; no number when
 # the driver did not take the vendor path).
 #
+# And several UD send queues on the built-in path (BENCH_MQ=1): with the
+# first load, datagram mode, both ends given BENCH_MQ_TXQ send queues
+# (ethtool -L tx; the reference has no -L and keeps its one queue), a->b:
+# mq-tcp4-datagram-a-b (and -cpu), 4 streams, and the mq-udp64-datagram-*
+# rows with 2 UDP streams (one stream would use one queue).
+#
 # Output, besides "# " diagnostics (the format Documentation/bench.rst
 # describes; scripts/bench.sh turns it into JSON and a chart):
 #	unit ROW UNIT higher|lower	every planned row, first
@@ -59,6 +65,8 @@
 #   BENCH_MCAST    group counts of the scale rows ("1 100 1000"; "" for none)
 #   BENCH_NEIGH    neighbour counts of the scale rows (the same)
 #   BENCH_RN       1: the vendor path rows (default); 0: none
+#   BENCH_MQ       1: the several-send-queue rows (default); 0: none
+#   BENCH_MQ_TXQ   send queues for them (2)
 #   BENCH_QUICK    1: the quick defaults above
 #   BENCH_OUT      file for the raw lines (default: a temporary one)
 #
@@ -86,8 +94,13 @@ fi
 MCAST=${BENCH_MCAST-1 100 1000}
 NEIGH=${BENCH_NEIGH-1 100 1000}
 RN=${BENCH_RN:-1}
-# row name prefix: rn- while the vendor path is measured
+MQ=${BENCH_MQ:-1}
+MQ_TXQ=${BENCH_MQ_TXQ:-2}
+# row name prefix: rn- while the vendor path is measured, mq- while the
+# several send queues are
 RP=
+# iperf3 UDP streams of the udp64 rows (2 for the mq- rows)
+UDP_STREAMS=1
 if [[ " $MODES " != *" datagram "* ]]; then
 	MCAST=
 	NEIGH=
@@ -225,6 +238,15 @@ declare_rows()
 		row rn-tcp4-datagram-a-b-rxq queues higher
 		udp_ping_rows rn- datagram fabric-ud64
 	fi
+	if [ "$MQ" = 1 ]; then
+		row mq-tcp4-datagram-a-b Mbit/s higher fabric-ud4096-mbps
+		row mq-tcp4-datagram-a-b-cpu cpu-s/GB lower
+		row mq-udp64-datagram-tx pkt/s higher fabric-ud64
+		row mq-udp64-datagram-rx pkt/s higher fabric-ud64
+		row mq-udp64-datagram-loss % lower
+		row mq-udp64-datagram-iperf pkt/s higher fabric-ud64
+		row mq-udp64-datagram-cpu cpu-s/Mpkt lower
+	fi
 	for n in $MCAST; do
 		row "mcast$n-send" pkt/s higher fabric-ud64
 		row "mcast$n-cpu" cpu-s/Mpkt lower
@@ -349,7 +371,7 @@ bench_tcp()
 	rc=$?
 	cpu_busy c1
 	stat_of "$rns" "$rdev" rx_bytes b1
-	[ -z "$RP" ] || [ "$4" = 1 ] || rxq=$(queues_used "$q0" "$(rxq_packets "$rns" "$rdev")" 100)
+	[ "$RP" != rn- ] || [ "$4" = 1 ] || rxq=$(queues_used "$q0" "$(rxq_packets "$rns" "$rdev")" 100)
 	bg_stop "$SRV_PID"
 	if [ "$rc" != 0 ]; then
 		log_info "$r ($drv, round $round): iperf3 failed: $(tail -n 2 "$OUT" | tr '\n' ' ')"
@@ -358,7 +380,7 @@ bench_tcp()
 	sample "$r" "$drv" "$round" "$(iperf3_rate "$OUT")"
 	sample "$r-cpu" "$drv" "$round" "$(calc 'b > 0 ? c / hz / (b / 1e9) : ""' \
 		c=$((c1 - c0)) b=$((b1 - b0)) hz="$CLK_TCK")"
-	[ -z "$RP" ] || [ "$4" = 1 ] || sample "$r-rxq" "$drv" "$round" "$rxq"
+	[ "$RP" != rn- ] || [ "$4" = 1 ] || sample "$r-rxq" "$drv" "$round" "$rxq"
 }
 
 # bench_udp DRIVER ROUND MODE: iperf3 UDP, 64-byte payloads, a->b.
@@ -370,7 +392,8 @@ bench_udp()
 	stat_of "$NS_A" "$IB_A" tx_packets t0
 	stat_of "$NS_B" "$IB_B" rx_packets r0
 	cpu_busy c0
-	client "$NS_A" "$SECS" iperf3 -c "$IP4_B" -p "$PORT" -f m -u -l 64 -b 10G -t "$SECS"
+	client "$NS_A" "$SECS" iperf3 -c "$IP4_B" -p "$PORT" -f m -u -l 64 -b 10G -t "$SECS" \
+		-P "$UDP_STREAMS"
 	rc=$?
 	cpu_busy c1
 	stat_of "$NS_A" "$IB_A" tx_packets t1
@@ -622,9 +645,47 @@ bench_driver()
 			log_info "$1: no traffic in datagram mode for the neighbour rows, round $2"
 		fi
 	fi
+	[ "$MQ" != 1 ] || bench_mq "$1" "$2"
 	bench_down || fail_all "$1: modules will not unload" "bench"
 	log_info "$1, round $2: $((SECONDS - start)) s"
 	[ "$RN" != 1 ] || bench_rn "$1" "$2"
+}
+
+# txq_packets NS DEV: the txN_packets counters of ethtool -S (one per UD
+# send queue), on one line; nothing without them.
+txq_packets()
+{
+	# shellcheck disable=SC2046	# one line of numbers
+	echo $(in_ns "$1" ethtool -S "$2" 2>/dev/null |
+		awk '$1 ~ /^tx[0-9]+_packets:$/ { print $2 }')
+}
+
+# bench_mq DRIVER ROUND: the mq- rows: both ends with MQ_TXQ send queues
+# (ethtool -L tx), datagram mode, a->b; the reference keeps one queue.
+bench_mq()
+{
+	local q0 n start=$SECONDS
+
+	if ! bench_mode datagram; then
+		log_info "$1: no traffic in datagram mode for the mq- rows, round $2"
+		return
+	fi
+	if in_ns "$NS_A" ethtool -L "$IB_A" tx "$MQ_TXQ" 2>/dev/null &&
+	   in_ns "$NS_B" ethtool -L "$IB_B" tx "$MQ_TXQ" 2>/dev/null; then
+		wait_for 30 has_carrier "$NS_A" "$IB_A" && wait_for 30 has_carrier "$NS_B" "$IB_B" &&
+			wait_ping "$NS_A" "$IP4_B" 30 ||
+			log_info "$1: no traffic after ethtool -L tx $MQ_TXQ"
+	else
+		log_info "$1: no ethtool -L tx $MQ_TXQ: one send queue"
+	fi
+	RP=mq- UDP_STREAMS=2
+	q0=$(txq_packets "$NS_A" "$IB_A")
+	bench_tcp "$1" "$2" datagram 4 a-b
+	n=$(queues_used "$q0" "$(txq_packets "$NS_A" "$IB_A")" 100)
+	log_info "$1: the 4-stream run used ${n:-1 (no per-queue counters)} send queue(s) of a"
+	bench_udp "$1" "$2" datagram
+	RP="" UDP_STREAMS=1
+	log_info "$1, round $2, several send queues: $((SECONDS - start)) s"
 }
 
 # bench_rn DRIVER ROUND: the vendor path rows: softib loaded with
@@ -651,7 +712,7 @@ bench_rn()
 	log_info "$1, round $2, vendor path: $((SECONDS - start)) s"
 }
 
-log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}, neighbours: ${NEIGH:-none}, vendor path: $RN"
+log_info "bench: $ROUNDS rounds, modes: $MODES, ${SECS} s runs, $PINGS pings, multicast groups: ${MCAST:-none}, neighbours: ${NEIGH:-none}, vendor path: $RN, send queues: $([ "$MQ" = 1 ] && echo "$MQ_TXQ" || echo none)"
 declare_rows
 bench_down >/dev/null 2>&1
 for ((round = 1; round <= ROUNDS; round++)); do
