@@ -623,6 +623,12 @@ boot_of() {
 
 guest_jobs=${GUEST_JOBS:-$(nproc)}
 [ "$guest_jobs" -ge 1 ] 2>/dev/null || guest_jobs=1
+# A stock kernel's guest leaves about half of its core idle (its scripts
+# wait on the fabric's timers), a debug kernel's keeps it busy: while no
+# debug guest runs, the stock batches run one guest more than that.
+stock_jobs=${STOCK_JOBS:-$((guest_jobs + 1))}
+[ "$stock_jobs" -ge "$guest_jobs" ] 2>/dev/null || stock_jobs=$guest_jobs
+nslots=$guest_jobs
 slot_load=()
 for ((i = 0; i < guest_jobs; i++)); do
 	slot_load[i]=0
@@ -639,7 +645,7 @@ plan_job() {
 	for t in "$@"; do
 		total=$((total + $(est_of "$k" "$d" "$t")))
 	done
-	for ((i = 1; i < guest_jobs; i++)); do
+	for ((i = 1; i < nslots; i++)); do
 		[ "${slot_load[i]}" -lt "${slot_load[best]}" ] && best=$i
 	done
 	slot_load[best]=$((slot_load[best] + total))
@@ -695,6 +701,10 @@ plan_stock_default() {
 	local t bin id=0
 	local -a sub=() bins=() all=()
 
+	nslots=$stock_jobs
+	for ((t = ${#slot_load[@]}; t < nslots; t++)); do
+		slot_load[t]=0
+	done
 	for t in "${tests[@]}"; do
 		[[ " $stock_ours " == *" ${t%.sh} "* ]] && sub+=("${t%.sh}")
 	done
@@ -707,7 +717,7 @@ plan_stock_default() {
 	all=("${tests[@]}")
 	mapfile -t tests < <(shared_tests "${all[@]}" | grep -vx 'iperf\(\.sh\)\?')
 	# shellcheck disable=SC2046 # one argument per slot
-	mapfile -t bins < <(split_bins stock "$guest_jobs" reference \
+	mapfile -t bins < <(split_bins stock "$stock_jobs" reference \
 		$(printf '%s\n' "${slot_load[@]}" | sort -n))
 	! printf '%s\n' "${all[@]}" | grep -qx 'iperf\(\.sh\)\?' || bins[0]="iperf ${bins[0]:-}"
 	tests=("${all[@]}")
@@ -716,6 +726,10 @@ plan_stock_default() {
 		# shellcheck disable=SC2086 # the names, split on purpose
 		plan_job stock reference "$id" $bin
 	done
+	# The next guest starts when fewer than guest_jobs run: the slots
+	# that end last carry on.
+	mapfile -t slot_load < <(printf '%s\n' "${slot_load[@]}" | sort -n | tail -n "$guest_jobs")
+	nslots=$guest_jobs
 }
 
 # The debug kernel's modules: ours and softib, and the renamed reference.
@@ -781,21 +795,35 @@ for k in $kernels; do
 	tests=("${all[@]}")
 done
 
-step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time (estimated slot loads: ${slot_load[*]} s)"
+step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time ($stock_jobs while only stock kernels run; estimated slot loads: ${slot_load[*]} s)"
 for j in "${jobs_list[@]}"; do
 	read -r k d b rest <<<"$j"
 	echo "#   $k/$d/b$b: $rest"
 done
 running=()
+declare -A run_kernel=()
 next=0
 reported=0
+# job_fits KERNEL: a batch for KERNEL may start now (stock_jobs guests
+# while all of them and it are stock, else guest_jobs).
+job_fits() {
+	local pid limit=$stock_jobs
+
+	[ "$1" = stock ] || limit=$guest_jobs
+	for pid in "${running[@]}"; do
+		[ "${run_kernel[$pid]}" = stock ] || limit=$guest_jobs
+	done
+	[ ${#running[@]} -lt "$limit" ]
+}
 while [ "$reported" -lt ${#jobs_list[@]} ]; do
-	while [ ${#running[@]} -lt "$guest_jobs" ] && [ "$next" -lt ${#jobs_list[@]} ]; do
+	while [ "$next" -lt ${#jobs_list[@]} ]; do
 		read -r k _ <<<"${jobs_list[$next]}"
+		job_fits "$k" || break
 		[ "$k" != debug ] || bg_wait debugbuild
 		# shellcheck disable=SC2086 # "kernel driver id tests..." split on purpose
 		guest_batch ${jobs_list[$next]} &
 		running+=("$!")
+		run_kernel[$!]=$k
 		next=$((next + 1))
 	done
 	# Report finished batches strictly in list order.
