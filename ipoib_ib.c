@@ -582,9 +582,13 @@ int ipib_ud_set_txqs(struct ipib_dev *dev, unsigned int n)
 	rc = txqs_change(dev, n);
 	if (rc)
 		return rc;
+	/*
+	 * Only growing can fail (the new queues' sysfs objects); going back
+	 * is then a shrink, which allocates nothing and cannot fail.
+	 */
 	rc = netif_set_real_num_tx_queues(dev->ndev, n);
 	if (rc)
-		WARN_ON(txqs_change(dev, old));
+		txqs_change(dev, old);
 	return rc;
 }
 
