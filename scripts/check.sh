@@ -624,8 +624,8 @@ boot_of() {
 guest_jobs=${GUEST_JOBS:-$(nproc)}
 [ "$guest_jobs" -ge 1 ] 2>/dev/null || guest_jobs=1
 # A stock kernel's guest leaves about half of its core idle (its scripts
-# wait on the fabric's timers), a debug kernel's keeps it busy: while no
-# debug guest runs, the stock batches run one guest more than that.
+# wait on the fabric's timers), a debug kernel's keeps it busy: while a
+# stock guest runs, one guest more than the cores runs (STOCK_JOBS).
 stock_jobs=${STOCK_JOBS:-$((guest_jobs + 1))}
 [ "$stock_jobs" -ge "$guest_jobs" ] 2>/dev/null || stock_jobs=$guest_jobs
 nslots=$guest_jobs
@@ -697,11 +697,17 @@ split_bins() {
 # planned first, its throughput script first, so that both drivers' iperf
 # runs start together.
 stock_ours=${STOCK_OURS:-smoke ping iperf interop bench_smoke}
+# When the debug kernel's batches follow, one of the stock_jobs guest slots
+# is theirs from the start: a stock guest leaves half of its core idle, a
+# debug guest fills it, so one debug guest beside the stock ones keeps the
+# host busy while they run (debug_lane: how many slots that is).
+debug_lane=0
 plan_stock_default() {
 	local t bin id=0
 	local -a sub=() bins=() all=()
 
-	nslots=$stock_jobs
+	[[ " $kernels " != *" debug "* ]] || debug_lane=1
+	nslots=$((stock_jobs - debug_lane))
 	for ((t = ${#slot_load[@]}; t < nslots; t++)); do
 		slot_load[t]=0
 	done
@@ -717,7 +723,7 @@ plan_stock_default() {
 	all=("${tests[@]}")
 	mapfile -t tests < <(shared_tests "${all[@]}" | grep -vx 'iperf\(\.sh\)\?')
 	# shellcheck disable=SC2046 # one argument per slot
-	mapfile -t bins < <(split_bins stock "$stock_jobs" reference \
+	mapfile -t bins < <(split_bins stock "$nslots" reference \
 		$(printf '%s\n' "${slot_load[@]}" | sort -n))
 	! printf '%s\n' "${all[@]}" | grep -qx 'iperf\(\.sh\)\?' || bins[0]="iperf ${bins[0]:-}"
 	tests=("${all[@]}")
@@ -726,9 +732,16 @@ plan_stock_default() {
 		# shellcheck disable=SC2086 # the names, split on purpose
 		plan_job stock reference "$id" $bin
 	done
-	# The next guest starts when fewer than guest_jobs run: the slots
-	# that end last carry on.
-	mapfile -t slot_load < <(printf '%s\n' "${slot_load[@]}" | sort -n | tail -n "$guest_jobs")
+	if [ "$debug_lane" = 1 ]; then
+		# The debug slot starts at once; the next debug batches start
+		# as the first stock slots free up.
+		mapfile -t slot_load < <(echo 0
+			printf '%s\n' "${slot_load[@]}" | sort -n | head -n $((guest_jobs - 1)))
+	else
+		# The next guest starts when fewer than guest_jobs run: the
+		# slots that end last carry on.
+		mapfile -t slot_load < <(printf '%s\n' "${slot_load[@]}" | sort -n | tail -n "$guest_jobs")
+	fi
 	nslots=$guest_jobs
 }
 
@@ -795,7 +808,21 @@ for k in $kernels; do
 	tests=("${all[@]}")
 done
 
-step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time ($stock_jobs while only stock kernels run; estimated slot loads: ${slot_load[*]} s)"
+# The debug slot's batch (the first debug one: its slot's load was 0)
+# starts right after the first stock batches, which fill the other slots.
+if [ "$debug_lane" = 1 ]; then
+	for ((i = 0; i < ${#jobs_list[@]}; i++)); do
+		[[ ${jobs_list[i]} == "debug "* ]] || continue
+		j=${jobs_list[i]}
+		jobs_list=("${jobs_list[@]:0:i}" "${jobs_list[@]:i+1}")
+		n=$((stock_jobs - debug_lane))
+		[ "$n" -le "$i" ] || n=$i
+		jobs_list=("${jobs_list[@]:0:n}" "$j" "${jobs_list[@]:n}")
+		break
+	done
+fi
+
+step "guest suite: ${#jobs_list[@]} batches, $guest_jobs at a time ($stock_jobs while a stock kernel's runs; estimated slot loads: ${slot_load[*]} s)"
 for j in "${jobs_list[@]}"; do
 	read -r k d b rest <<<"$j"
 	echo "#   $k/$d/b$b: $rest"
@@ -804,14 +831,15 @@ running=()
 declare -A run_kernel=()
 next=0
 reported=0
-# job_fits KERNEL: a batch for KERNEL may start now (stock_jobs guests
-# while all of them and it are stock, else guest_jobs).
+# job_fits KERNEL: a batch for KERNEL may start now (guest_jobs guests
+# while all of them and it are debug, else stock_jobs: stock guests leave
+# CPU idle).
 job_fits() {
-	local pid limit=$stock_jobs
+	local pid limit=$guest_jobs
 
-	[ "$1" = stock ] || limit=$guest_jobs
+	[ "$1" = debug ] || limit=$stock_jobs
 	for pid in "${running[@]}"; do
-		[ "${run_kernel[$pid]}" = stock ] || limit=$guest_jobs
+		[ "${run_kernel[$pid]}" = debug ] || limit=$stock_jobs
 	done
 	[ ${#running[@]} -lt "$limit" ]
 }

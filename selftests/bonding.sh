@@ -194,7 +194,7 @@ test_basic()
 
 replies()
 {
-	grep -c 'bytes from' "$1"
+	count_lines "$1" "" "bytes from"
 }
 
 replies_ge()

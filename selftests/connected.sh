@@ -254,7 +254,7 @@ test_mixed()
 # ping_replies FILE: replies a background ping has printed so far.
 ping_replies()
 {
-	grep -c 'bytes from' "$1"
+	count_lines "$1" "" "bytes from"
 }
 
 # replies_beyond FILE N: more than N replies.

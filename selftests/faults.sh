@@ -20,7 +20,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ib_lib.sh"
 
-require_cmd socat sha256sum ss
+require_cmd socat cmp ss
 
 SIZE=${SIZE:-10485760}
 FAULTS=$SIB_DBG/fabric/faults

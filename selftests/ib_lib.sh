@@ -145,7 +145,7 @@ ib_addr()
 {
 	if ns_view "$1"; then
 		ns_cat "$1" "/sys/class/net/$2/address"
-		return
+		return $?
 	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) =~ " link/infiniband "([0-9a-f:]+) ]] &&
 		echo "${BASH_REMATCH[1]}"
@@ -156,7 +156,7 @@ ib_mtu()
 {
 	if ns_view "$1"; then
 		ns_cat "$1" "/sys/class/net/$2/mtu"
-		return
+		return $?
 	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) =~ " mtu "([0-9]+) ]] &&
 		echo "${BASH_REMATCH[1]}"
@@ -237,16 +237,35 @@ pid_gone()
 	! kill -0 "$1" 2>/dev/null
 }
 
-# listening NS PORT [tcp|udp [PID]]: something listens on PORT in NS.
-# With the PID of a process in NS (such as the server just started), its
-# /proc/PID/net tables are read by the shell instead of starting ss.
+# ns_pid NS VAR: VAR gets the PID of a process in network namespace NS
+# (the first /proc entry whose ns/net is the same nsfs inode as
+# /run/netns/NS), found by the shell; fails when none is.
+ns_pid()
+{
+	local -n lib_np_var=$2
+	local d
+
+	[ -e "/run/netns/$1" ] || return 1
+	for d in /proc/[0-9]*; do
+		if [ "$d/ns/net" -ef "/run/netns/$1" ]; then
+			# shellcheck disable=SC2034 # the caller's variable
+			lib_np_var=${d#/proc/}
+			return 0
+		fi
+	done 2>/dev/null
+	return 1
+}
+
+# listening NS PORT [tcp|udp [PID]]: something listens on PORT in NS.  The
+# /proc/PID/net tables of PID (such as the server just started) or of any
+# process in NS are read by the shell; ss runs only when NS has no process.
 listening()
 {
-	local flag=-ltn
+	local flag=-ltn pid=${4:-}
 
-	if [ -n "${4:-}" ]; then
-		pid_listening "$4" "$2" "${3:-tcp}"
-		return
+	if [ -n "$pid" ] || ns_pid "$1" pid; then
+		pid_listening "$pid" "$2" "${3:-tcp}"
+		return $?
 	fi
 	[ "${3:-tcp}" = udp ] && flag=-lun
 	[ -n "$(in_ns "$1" ss -H "$flag" "sport = :$2")" ]
@@ -308,15 +327,14 @@ iperf3_udp_loss()
 # ---------------------------------------------------------------- bulk data
 
 # tcp_transfer SRC_NS DST_NS DST_ADDR BYTES: send BYTES random bytes over TCP
-# with socat and compare checksums at both ends.  IPv6 addresses in brackets
+# with socat and compare both ends byte for byte.  IPv6 addresses in brackets
 # are not needed: pass the address; the family is picked from it.
 tcp_transfer()
 {
-	local sns=$1 dns=$2 addr=$3 bytes=$4 dir src dst pid fam=TCP4
+	local sns=$1 dns=$2 addr=$3 bytes=$4 src dst pid fam=TCP4
 
 	case "$addr" in *:*) fam=TCP6 ;; esac
-	dir=$(mktemp -d) || return 1
-	src=$dir/src dst=$dir/dst
+	src=$(mktemp) && dst=$(mktemp) || return 1
 	head -c "$bytes" /dev/urandom >"$src"
 	if [ "$fam" = TCP6 ]; then
 		"${NSEXEC[@]}" "$dns" socat -u "$fam-LISTEN:5301,bind=[$addr],reuseaddr" "OPEN:$dst,creat,trunc" &
@@ -326,7 +344,7 @@ tcp_transfer()
 	pid=$!
 	if ! wait_for 10 listening "$dns" 5301 tcp "$pid"; then
 		bg_stop "$pid"
-		rm -rf "$dir"
+		rm -f "$src" "$dst"
 		return 1
 	fi
 	if [ "$fam" = TCP6 ]; then
@@ -337,10 +355,10 @@ tcp_transfer()
 	# The receiver exits once it has written everything.
 	wait_for 30 pid_gone "$pid"
 	bg_stop "$pid"
-	[ "$(sha256sum <"$src")" = "$(sha256sum <"$dst")" ]
+	cmp -s "$src" "$dst"
 	local rc=$?
 	[ $rc -eq 0 ] || log_info "transfer: sent $(stat -c %s "$src") bytes, received $(stat -c %s "$dst" 2>/dev/null || echo 0)"
-	rm -rf "$dir"
+	rm -f "$src" "$dst"
 	return $rc
 }
 
@@ -384,26 +402,47 @@ json_get()
 }
 
 # json_get_all FILE PATH...: one line per PATH (keys joined by dots, e.g.
-# end.sum_received.bytes), empty when missing: several values of one
-# JSON document for the price of one python3.
+# end.sum_received.bytes), empty when missing.  For the pretty-printed
+# JSON iperf3 -J writes (one member a line, a tab per level of nesting),
+# read by the shell: python3 costs seconds on the debug kernel.  Members of
+# objects inside arrays are not reachable (no PATH names them).
 json_get_all()
 {
-	python3 - "$@" <<'PYEOF'
-import json, sys
-try:
-    t = open(sys.argv[1]).read()
-    doc = json.JSONDecoder().raw_decode(t[t.index("{"):])[0]
-except Exception:
-    doc = {}
-for path in sys.argv[2:]:
-    v = doc
-    try:
-        for k in path.split("."):
-            v = v[int(k)] if isinstance(v, list) else v[k]
-        print(v)
-    except Exception:
-        print("")
-PYEOF
+	local file=$1 line ind key val d i p
+	local -a lines stack
+	local -A vals=()
+
+	shift
+	mapfile -t lines 2>/dev/null <"$file"
+	for line in "${lines[@]}"; do
+		ind=${line%%[!$'\t']*}
+		d=${#ind}
+		line=${line#"$ind"}
+		# a deeper level starts: forget the keys of the one left
+		stack=("${stack[@]:0:d}")
+		if [[ $line != \"*\":* ]]; then
+			stack[d]='#'
+			continue
+		fi
+		key=${line#\"}
+		key=${key%%\":*}
+		val=${line#*\":}
+		val=${val#$'\t'}
+		val=${val%,}
+		stack[d]=$key
+		p=
+		for ((i = 1; i <= d; i++)); do
+			p+=${p:+.}${stack[i]:-#}
+		done
+		case "$val" in
+		'{'|'{}'|'['*) ;;
+		\"*\") val=${val#\"}; vals[$p]=${val%\"} ;;
+		*) vals[$p]=$val ;;
+		esac
+	done
+	for p in "$@"; do
+		echo "${vals[$p]:-}"
+	done
 }
 
 # sib_sa_path: the SA behaviour knob (fabric/sa: delay_ms=N, path=/join=
@@ -430,21 +469,16 @@ ib_fake_lladdr()
 
 # udp_send NS DST PORT COUNT [TAG]: COUNT datagrams "TAG i\n" from one
 # socket, back to back (multicast: out of the namespace's IPoIB device,
-# looped back locally).
+# looped back locally); selftests/tools/udpsend, built by make.
 udp_send()
 {
-	in_ns "$1" python3 - "$2" "$3" "$4" "${5:-dgram}" <<'PYEOF'
-import socket, sys
-dst, port, n, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
-for i in range(1, n + 1):
-    try:
-        s.sendto(b"%s %d\n" % (tag.encode(), i), (dst, port))
-    except OSError as e:
-        print("sendto %d: %s" % (i, e), file=sys.stderr)
-PYEOF
+	local tool=$PROJ_DIR/out/tools/udpsend
+
+	if [ ! -x "$tool" ]; then
+		log_info "udp_send: $tool is not built (make)"
+		return 1
+	fi
+	in_ns "$1" "$tool" "$2" "$3" "$4" "${5:-dgram}"
 }
 
 # listen_udp NS OUT PORT [GROUP IFADDR]: socat receiver, one datagram per
@@ -462,7 +496,7 @@ listen_udp()
 # sent with TAG.
 out_lines()
 {
-	grep -ac "^${2:-}" "$1"
+	count_lines "$1" "${2:-}"
 }
 
 # out_lines_ge FILE N [TAG]

@@ -27,7 +27,9 @@ ksft_pass=0
 ksft_fail=1
 ksft_skip=4
 
-LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LIB_DIR=${BASH_SOURCE[0]%/*}
+[[ ${BASH_SOURCE[0]} == */* ]] || LIB_DIR=.
+LIB_DIR=$(cd "$LIB_DIR" && pwd)
 PROJ_DIR=$(cd "$LIB_DIR/.." && pwd)
 : "${IPOIB:=ours}"
 : "${MODDIR:=$PROJ_DIR/out/$(uname -r)}"
@@ -216,12 +218,14 @@ defer()
 # failure.  Test scripts that define their own cleanup() call lib_cleanup.
 lib_cleanup()
 {
-	local cmd ns mod i
+	local cmd ns mod i tmps
 
 	for cmd in "${LIB_DEFER[@]}"; do
 		eval "$cmd" >/dev/null 2>&1
 	done
 	LIB_DEFER=()
+	tmps=("$LIB_TMPPFX".*)
+	[ ! -e "${tmps[0]}" ] || command rm -rf "${tmps[@]}"
 	[ ${#LIB_NS[@]} -eq 0 ] || ns_del "${LIB_NS[@]}"
 	LIB_NS=()
 	for ((i = ${#LIB_MODS[@]} - 1; i >= 0; i--)); do
@@ -241,6 +245,10 @@ cleanup()
 	lib_cleanup
 }
 
+# lib_exit runs as the EXIT trap, and so do the cleanup and the deferred
+# commands it calls.  A bare `return` in a trap handler returns the status
+# of the command that ran before the trap, not of the function's last one:
+# helpers that cleanups may call end with `return $?`.
 lib_exit()
 {
 	local rc=$?
@@ -303,6 +311,27 @@ if [ -x "$PROJ_DIR/out/tools/nsexec" ]; then
 else
 	NSEXEC=(ip netns exec)
 fi
+
+# mktemp: a new empty file, made by the shell (mktemp(1) with options, such
+# as -d, runs the program).  Under TMPDIR or /tmp, named after this
+# script's PID; lib_cleanup removes what the script left of them.
+LIB_TMPPFX=${TMPDIR:-/tmp}/ipoib-test.$$
+mktemp()
+{
+	local f
+
+	if [ $# -gt 0 ]; then
+		command mktemp "$@"
+		return $?
+	fi
+	while :; do
+		f=$LIB_TMPPFX.$BASHPID.$RANDOM
+		# noclobber: fails when the name is taken
+		(set -C; : >"$f") 2>/dev/null && break
+		[ ! -e "$f" ] && return 1
+	done
+	echo "$f"
+}
 
 # in_ns NS CMD...: run CMD in network namespace NS.
 in_ns()
@@ -384,7 +413,7 @@ ns_file()
 
 	if ns_view "$1" && [[ $2 == /sys/* ]]; then
 		read_file "$LIB_NSSYS/$1${2#/sys}" "$3"
-		return
+		return $?
 	fi
 	lib_nf_var=$("${NSEXEC[@]}" "$1" head -n 1 "$2" 2>/dev/null) && [ -n "$lib_nf_var" ]
 }
@@ -396,8 +425,9 @@ ns_has_dev()
 {
 	if ns_view "$1"; then
 		[ -e "$LIB_NSSYS/$1/class/net/$2" ]
-		return
+		return $?
 	fi
+	[ -e "/run/netns/$1" ] || return 1
 	ip -n "$1" link show dev "$2" >/dev/null 2>&1
 }
 
@@ -413,7 +443,11 @@ ns_cat()
 # namespace NS (a vendor data path names itself there).
 ethtool_driver()
 {
-	in_ns "$1" ethtool -i "$2" 2>/dev/null | awk '$1 == "driver:" { print $2 }'
+	local line
+
+	while read -r line; do
+		[[ $line != "driver: "* ]] || echo "${line#driver: }"
+	done < <(in_ns "$1" ethtool -i "$2" 2>/dev/null)
 }
 
 lsmod_has()
@@ -438,7 +472,17 @@ has_feature()
 	[ "$IPOIB" = reference ] && return 0
 	# --env IPIB_FORCE_FEATURES="a b": test features still in development
 	[[ " ${IPIB_FORCE_FEATURES:-} " == *" $1 "* ]] && return 0
-	grep -qx "$1" <(sed 's/#.*//; s/[[:space:]]//g' "$LIB_DIR/ours-features" 2>/dev/null)
+	if [ -z "${LIB_FEATURES+set}" ]; then
+		local line
+
+		LIB_FEATURES=' '
+		while IFS= read -r line || [ -n "$line" ]; do
+			line=${line%%#*}
+			line=${line//[[:space:]]/}
+			[ -z "$line" ] || LIB_FEATURES+="$line "
+		done 2>/dev/null <"$LIB_DIR/ours-features"
+	fi
+	[[ $LIB_FEATURES == *" $1 "* ]]
 }
 
 # require_feature NAME [CASE]: without CASE, skip the whole script when the
@@ -514,6 +558,30 @@ hexdigits()
 	echo "${all,,}"
 }
 
+# oneline FILE: the lines of FILE joined by spaces, each followed by one
+# (what tr '\n' ' ' <FILE prints for a file of whole lines), by the shell.
+oneline()
+{
+	local -a lines
+
+	mapfile -t lines <"$1" || return 1
+	[ ${#lines[@]} -eq 0 ] || printf '%s ' "${lines[@]}"
+}
+
+# count_lines FILE PREFIX [SUBSTR]: how many lines of FILE start with PREFIX
+# (and contain SUBSTR), counted by the shell (for polls of small files).
+count_lines()
+{
+	local -a lines
+	local line n=0
+
+	mapfile -t lines 2>/dev/null <"$1"
+	for line in "${lines[@]}"; do
+		[[ $line == "$2"*"${3:-}"* ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
 # read_file PATH VAR: VAR gets the first line of PATH; fails when PATH
 # cannot be read.
 read_file()
@@ -558,7 +626,7 @@ has_carrier()
 
 	if ns_view "$1"; then
 		ns_file "$1" "/sys/class/net/$2/carrier" c && [ "$c" = 1 ]
-		return
+		return $?
 	fi
 	[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *LOWER_UP* ]]
 }

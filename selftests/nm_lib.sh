@@ -8,8 +8,9 @@
 #  - systemd-udevd: NetworkManager and systemd-networkd leave a link alone
 #    until udev has processed it (on a writable /sys);
 #  - NetworkManager itself, with a configuration, profile store and state
-#    of its own (tmpfs over /var/lib/NetworkManager and /run/NetworkManager)
-#    that manages InfiniBand devices only and makes no automatic profiles.
+#    of its own (tmpfs over /var/lib/NetworkManager and /run/NetworkManager,
+#    and over its dispatcher scripts' directory) that manages InfiniBand
+#    devices only and makes no automatic profiles.
 # Everything started here is stopped at exit and its files removed: the
 # scripts of one guest boot share its root.
 
@@ -58,7 +59,11 @@ nm_start()
 
 	NM_DIR=$(mktemp -d) || return 1
 	defer rm -rf "$NM_DIR"
-	for d in /var/lib/NetworkManager /run/NetworkManager; do
+	# An empty dispatcher.d: the distribution's dispatcher scripts
+	# (ifupdown's hooks, a dozen programs per device event) are not what
+	# these tests are about.
+	for d in /var/lib/NetworkManager /run/NetworkManager \
+		/etc/NetworkManager/dispatcher.d; do
 		mkdir -p "$d" && mount -t tmpfs nm "$d" ||
 			fail_all "cannot mount a tmpfs on $d" "NetworkManager"
 		defer umount "$d"

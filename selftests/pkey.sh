@@ -100,7 +100,7 @@ is_up()
 
 	if ns_view "$1"; then
 		ns_file "$1" "/sys/class/net/$2/flags" f && ((f & 1))
-		return
+		return $?
 	fi
 	ip -n "$1" link show dev "$2" 2>/dev/null | grep -Eq '^[0-9]+: [^ ]+: <([^>]*,)?UP[,>]'
 }

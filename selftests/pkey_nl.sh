@@ -152,7 +152,9 @@ links_diff()
 }
 
 # Cleanup: the links the test made, deleted wherever they are (one process
-# per namespace).
+# per namespace that has one).  Only names that exist go to ip: a name it
+# cannot resolve over netlink it tries through an ioctl, and the kernel
+# starts modprobe (netdev-NAME) for it, twice.
 NL_LINKS=()
 
 track()
@@ -162,13 +164,22 @@ track()
 
 cleanup_links()
 {
-	local ns
+	local ns l dels
 
 	[ ${#NL_LINKS[@]} -gt 0 ] || return 0
-	for ns in "$NS_A" "$NS_B" "$NS_C" "$NS_P"; do
-		printf 'link del dev %s\n' "${NL_LINKS[@]}" | ip -force -n "$ns" -batch - 2>/dev/null
+	for ns in "$NS_A" "$NS_B" "$NS_C" "$NS_P" ""; do
+		dels=()
+		for l in "${NL_LINKS[@]}"; do
+			if [ -n "$ns" ]; then
+				ns_has_dev "$ns" "$l" || continue
+			else
+				[ -e "/sys/class/net/$l" ] || continue
+			fi
+			dels+=("link del dev $l")
+		done
+		[ ${#dels[@]} -gt 0 ] || continue
+		printf '%s\n' "${dels[@]}" | ip -force ${ns:+-n "$ns"} -batch - 2>/dev/null
 	done
-	printf 'link del dev %s\n' "${NL_LINKS[@]}" | ip -force -batch - 2>/dev/null
 	return 0
 }
 

@@ -77,7 +77,7 @@ sm_busy()
 # sa_count NAME: one fabric/sa counter.
 sa_count()
 {
-	awk -v k="$1" '$1 == k { print $2 }' "$SA"
+	name_value "$1" <"$SA"
 }
 
 # sa_quiet: the SA's counters do not move for half a second.
@@ -141,8 +141,8 @@ test_bcast_mtu_parse()
 	bcast_line | grep -q ' mtu 7 '
 	(($? == 0)) || check_err 1 "memberless broadcast group did not take code 7: $(bcast_line)"
 	sib_write "$BMTU" "0x8001 512"
-	[ "$(tr '\n' ' ' <"$BMTU")" = "0xffff code=7 0x8001 512 " ]
-	(($? == 0)) || check_err 1 "two partitions: '$(tr '\n' ' ' <"$BMTU")'"
+	[ "$(oneline "$BMTU")" = "0xffff code=7 0x8001 512 " ]
+	(($? == 0)) || check_err 1 "two partitions: '$(oneline "$BMTU")'"
 	bad_writes "$BMTU" "0x8001 code=99" "0x0001"
 	sib_write "$BMTU" "0x0001 default"
 	sib_write "$BMTU" "0xffff default"
@@ -192,8 +192,8 @@ test_bcast_mtu_restart()
 test_sm_parse()
 {
 	bad_writes "$SM" "" "stopp" "stop now" "start 1" "STOP" "re register"
-	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 1 state running " ]
-	(($? == 0)) || check_err 1 "fabric/sm reads '$(tr '\n' ' ' <"$SM")'"
+	[ "$(oneline "$SM")" = "sm_lid 1 state running " ]
+	(($? == 0)) || check_err 1 "fabric/sm reads '$(oneline "$SM")'"
 	sib_write "$SM" start
 	check_err $? "start while running failed"
 	[ "$(sed -n 2p "$SM")" = "state running" ]
@@ -213,8 +213,8 @@ test_sm_stop()
 	warns=$(dmesg | grep -c "Couldn't create new SM AH")
 	sib_write "$SM" stop
 	check_err $? "stop failed"
-	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 0 state stopped " ]
-	(($? == 0)) || check_err 1 "fabric/sm reads '$(tr '\n' ' ' <"$SM")' when stopped"
+	[ "$(oneline "$SM")" = "sm_lid 0 state stopped " ]
+	(($? == 0)) || check_err 1 "fabric/sm reads '$(oneline "$SM")' when stopped"
 	both_sm_lid 0x0
 	(($? == 0)) || check_err 1 "sysfs sm_lid is $(sysfs_sm_lid softib0)/$(sysfs_sm_lid softib1), expected 0x0"
 	sib_write "$SM" stop
@@ -223,8 +223,8 @@ test_sm_stop()
 		sm_busy "$w"
 		check_err $? "$w while stopped did not fail with EBUSY"
 	done
-	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 0 state stopped " ]
-	(($? == 0)) || check_err 1 "rejected writes changed fabric/sm: '$(tr '\n' ' ' <"$SM")'"
+	[ "$(oneline "$SM")" = "sm_lid 0 state stopped " ]
+	(($? == 0)) || check_err 1 "rejected writes changed fabric/sm: '$(oneline "$SM")'"
 	# ib_sa drops its SM AH on SM_CHANGE and cannot make one for LID 0
 	wait_for 10 no_sm_ah_warned $((warns + 1))
 	check_err $? "ib_sa did not fail to create an SM AH for LID 0 (no 'Couldn't create new SM AH')"
@@ -250,8 +250,8 @@ test_sm_start()
 	joins=$(sa_count join_requests)
 	sib_write "$SM" start
 	check_err $? "start failed"
-	[ "$(tr '\n' ' ' <"$SM")" = "sm_lid 1 state running " ]
-	(($? == 0)) || check_err 1 "fabric/sm reads '$(tr '\n' ' ' <"$SM")' after start"
+	[ "$(oneline "$SM")" = "sm_lid 1 state running " ]
+	(($? == 0)) || check_err 1 "fabric/sm reads '$(oneline "$SM")' after start"
 	both_sm_lid 0x1
 	(($? == 0)) || check_err 1 "sysfs sm_lid is $(sysfs_sm_lid softib0)/$(sysfs_sm_lid softib1) after start"
 	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
@@ -290,11 +290,11 @@ test_sa_parse()
 	ip -n "$NS_A" link set dev "$IB_A" down
 	ip -n "$NS_B" link set dev "$IB_B" down
 	wait_for 10 sa_quiet
-	(($? == 0)) || check_err 1 "SA requests go on with both interfaces down: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "SA requests go on with both interfaces down: $(oneline "$SA")"
 	sib_write "$SA" reset
 	[ "$(head -n 1 "$SA")" = "delay_ms=0 join=reject path=ok" ] &&
 		[ "$(sed 1d "$SA" | awk '{ s += $2 } END { print s }')" = 0 ]
-	(($? == 0)) || check_err 1 "reset: '$(tr '\n' ' ' <"$SA")'"
+	(($? == 0)) || check_err 1 "reset: '$(oneline "$SA")'"
 	sib_write "$SA" "delay_ms=0"
 	ip -n "$NS_A" link set dev "$IB_A" up
 	ip -n "$NS_B" link set dev "$IB_B" up
@@ -310,17 +310,17 @@ test_sa_join_reject()
 	sib_write "$SA" "join=reject"
 	cycle_b
 	wait_for 10 sa_count_ge join_rejected 2
-	(($? == 0)) || check_err 1 "no joins rejected: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "no joins rejected: $(oneline "$SA")"
 	# one snapshot: the SA counts a request before its rejection
 	awk '$1 == "join_requests" { q = $2 } $1 == "join_rejected" { r = $2 }
 	     END { exit !(q >= r) }' "$SA"
-	(($? == 0)) || check_err 1 "join_requests < join_rejected: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "join_requests < join_rejected: $(oneline "$SA")"
 	no_carrier "$NS_B" "$IB_B"
 	check_err $? "$IB_B has carrier although its joins are rejected"
 	sib_write "$SA" "join=drop"
 	sib_write "$SM" reregister	# join again now, not after a backoff
 	wait_for 15 sa_count_ge join_dropped 1
-	(($? == 0)) || check_err 1 "no joins dropped: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "no joins dropped: $(oneline "$SA")"
 	sib_write "$SA" "join=ok"
 	sib_write "$SM" reregister
 	wait_for "$WAIT" has_carrier "$NS_B" "$IB_B"
@@ -342,13 +342,13 @@ test_sa_path()
 	ping_once "$NS_B" "$IP4_A"
 	check_fail $? "ping worked with every PathRecord rejected"
 	wait_for 10 sa_count_ge path_rejected 1
-	(($? == 0)) || check_err 1 "no path query rejected: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "no path query rejected: $(oneline "$SA")"
 	sib_write "$SA" "path=drop"
 	paths=$(sa_count path_requests)
 	ping_once "$NS_B" "$IP4_A"
 	check_fail $? "ping worked with every PathRecord dropped"
 	wait_for 10 sa_count_ge path_dropped 1
-	(($? == 0)) || check_err 1 "no path query dropped: $(tr '\n' ' ' <"$SA")"
+	(($? == 0)) || check_err 1 "no path query dropped: $(oneline "$SA")"
 	[ "$(sa_count path_requests)" -gt "$paths" ]
 	check_err $? "path_requests did not grow with dropped queries"
 	sib_write "$SA" "path=ok"
@@ -360,7 +360,7 @@ test_sa_path()
 # phantom_field NAME: a line of fabric/phantoms.
 phantom_field()
 {
-	awk -v k="$1" '$1 == k { print $2 }' "$PH"
+	name_value "$1" <"$PH"
 }
 
 # phantom_neigh I ADDR: a permanent neighbour ADDR on a's interface whose
@@ -390,26 +390,26 @@ test_phantoms()
 	sib_write "$PH" 3
 	[ "$(phantom_field count)" = 3 ] && [ "$(phantom_field reached)" = 0 ] &&
 		[ "$(phantom_field rcv_packets)" = 0 ]
-	check_err $? "after writing 3: $(tr '\n' ' ' <"$PH")"
+	(($? == 0)) || check_err 1 "after writing 3: $(oneline "$PH")"
 	in_ns "$NS_A" ip route replace 10.77.0.0/16 dev "$IB_A" &&
 		phantom_neigh 1 10.77.1.1 && phantom_neigh 5 10.77.1.5
 	check_err $? "cannot add the phantom neighbours"
 	wait_for "$WAIT" sent_reached 10.77.1.1 1
-	check_err $? "nothing reached phantom 1: $(tr '\n' ' ' <"$PH")"
+	(($? == 0)) || check_err 1 "nothing reached phantom 1: $(oneline "$PH")"
 	[ "$(phantom_field rcv_bytes)" -gt 0 ]
 	check_err $? "phantom 1 took messages of no bytes"
 	pkts=$(phantom_field rcv_packets)
 	udp_send "$NS_A" 10.77.1.5 9 3 phantom >/dev/null 2>&1
 	sleep 0.5
 	[ "$(phantom_field reached)" = 1 ] && [ "$(phantom_field rcv_packets)" = "$pkts" ]
-	check_err $? "a phantom beyond the count took traffic: $(tr '\n' ' ' <"$PH")"
+	(($? == 0)) || check_err 1 "a phantom beyond the count took traffic: $(oneline "$PH")"
 	sib_write "$PH" 0
 	drops=$(sib_counter softib0 1 drop_no_port)
 	udp_send "$NS_A" 10.77.1.1 9 3 phantom >/dev/null 2>&1
 	wait_for 10 eval '[ "$(sib_counter softib0 1 drop_no_port)" -gt "$drops" ]'
 	check_err $? "sends to a removed phantom were not dropped as to no port"
 	[ "$(phantom_field rcv_packets)" = 0 ] && [ "$(phantom_field reached)" = 0 ]
-	check_err $? "a removed phantom took traffic: $(tr '\n' ' ' <"$PH")"
+	(($? == 0)) || check_err 1 "a removed phantom took traffic: $(oneline "$PH")"
 	in_ns "$NS_A" ip neigh flush dev "$IB_A" to 10.77.0.0/16 nud permanent
 	in_ns "$NS_A" ip route del 10.77.0.0/16 dev "$IB_A"
 	log_test "fabric/phantoms: bad writes refused; path to a phantom resolved and its traffic counted; none beyond the count or once removed"
@@ -459,7 +459,7 @@ speed_is()
 
 carrier_changes_gt()
 {
-	[ "$(in_ns "$NS_B" cat "/sys/class/net/$IB_B/carrier_changes")" -gt "$1" ]
+	[ "$(ns_cat "$NS_B" "/sys/class/net/$IB_B/carrier_changes")" -gt "$1" ]
 }
 
 # speed_retrain SETTING MBPS: write the speed knob, then b shows MBPS and
@@ -469,11 +469,11 @@ speed_retrain()
 	local knob changes
 
 	knob=$(sib_port_knob softib1 1 speed)
-	changes=$(in_ns "$NS_B" cat "/sys/class/net/$IB_B/carrier_changes")
+	changes=$(ns_cat "$NS_B" "/sys/class/net/$IB_B/carrier_changes")
 	sib_write "$knob" "$1"
 	check_err $? "'$1' rejected"
 	wait_for 10 carrier_changes_gt $((changes + 1))
-	(($? == 0)) || check_err 1 "$IB_B did not lose and regain carrier ($changes -> $(in_ns "$NS_B" cat "/sys/class/net/$IB_B/carrier_changes") carrier changes)"
+	(($? == 0)) || check_err 1 "$IB_B did not lose and regain carrier ($changes -> $(ns_cat "$NS_B" "/sys/class/net/$IB_B/carrier_changes") carrier changes)"
 	wait_for "$WAIT" carrier_b && wait_for 10 speed_is "$2"
 	(($? == 0)) || check_err 1 "$1: ethtool $IB_B shows '$(ib_ethtool_speed "$NS_B" "$IB_B")', expected $2"
 	wait_ping "$NS_A" "$IP4_B" "$WAIT"

@@ -137,7 +137,7 @@ cooked_checks()
 	local name=$1 hatypes
 
 	grep -q "link-type LINUX_SLL" "$CAP_DIR/$name.err"
-	check_err $? "$name: link type is not LINUX_SLL: $(grep listening "$CAP_DIR/$name.err")"
+	(($? == 0)) || check_err 1 "$name: link type is not LINUX_SLL: $(grep listening "$CAP_DIR/$name.err")"
 	# the last "0x0000:" of a line is the -xx dump (ND options have one too)
 	hatypes=$(sed -n 's/.* 0x0000: *[0-9a-f]\{4\} \([0-9a-f]\{4\}\) .*/\1/p' "$CAP_DIR/$name.txt" | sort -u | xargs)
 	[ "$hatypes" = 0020 ]
@@ -209,7 +209,7 @@ test_ip_details()
 	out=$(ip -d -n "$NS_A" link show dev "$IB_A")
 	addr=$(ib_addr "$NS_A" "$IB_A")
 	[[ $out == *"link/infiniband $addr brd 00:ff:ff:ff:ff:12:40:1b:ff:ff:00:00:00:00:00:00:ff:ff:ff:ff"* ]]
-	check_err $? "$IB_A: unexpected link line: $(echo "$out" | grep link/)"
+	(($? == 0)) || check_err 1 "$IB_A: unexpected link line: $(echo "$out" | grep link/)"
 	[[ $out =~ "ipoib pkey 0xffff mode datagram umcast 0000" ]]
 	check_err $? "$IB_A: no 'ipoib pkey 0xffff mode datagram umcast 0000' in ip -d link"
 	[[ $addr =~ ^([0-9a-f]{2}:){19}[0-9a-f]{2}$ ]]
@@ -217,7 +217,7 @@ test_ip_details()
 
 	out=$(ip -d -n "$NS_A" link show dev "$CA")
 	[[ $out == *"brd 00:ff:ff:ff:ff:12:40:1b:80:01:00:00:00:00:00:00:ff:ff:ff:ff"* ]]
-	check_err $? "$CA: broadcast does not carry P_Key 0x8001: $(echo "$out" | grep link/)"
+	(($? == 0)) || check_err 1 "$CA: broadcast does not carry P_Key 0x8001: $(echo "$out" | grep link/)"
 	[[ $out =~ "ipoib pkey 0x8001 mode connected umcast 0000" ]]
 	check_err $? "$CA: no 'ipoib pkey 0x8001 mode connected umcast 0000' in ip -d link"
 	[ "$(ib_addr "$NS_A" "$CA" | cut -d: -f5-20)" = "$(echo "$addr" | cut -d: -f5-20)" ]
@@ -268,9 +268,9 @@ test_ethtool_info()
 		[[ $out == *"driver: ib_ipoib"* ]]
 		check_err $? "$dev: ethtool -i: no 'driver: ib_ipoib'"
 		[ -n "$fw" ] && [[ $out == *"firmware-version: $fw"$'\n'* ]]
-		check_err $? "$dev: ethtool -i firmware '$(echo "$out" | grep firmware)', rdma dev says '$fw'"
+		(($? == 0)) || check_err 1 "$dev: ethtool -i firmware '$(echo "$out" | grep firmware)', rdma dev says '$fw'"
 		[ -n "$bus" ] && [[ $out == *"bus-info: $bus"$'\n'* ]]
-		check_err $? "$dev: ethtool -i '$(echo "$out" | grep bus-info)', the HCA's parent is '$bus'"
+		(($? == 0)) || check_err 1 "$dev: ethtool -i '$(echo "$out" | grep bus-info)', the HCA's parent is '$bus'"
 	done
 	log_test "ethtool -i: driver, firmware and bus of the HCA (parent and child)"
 }
