@@ -648,8 +648,10 @@ int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
 		   unsigned int recvq);
 int ipib_ud_set_txqs(struct ipib_dev *dev, unsigned int n);
 void ipib_recv_comp(struct ib_cq *cq, void *ctx);
+struct sk_buff *ipib_rx_small_skb(unsigned int len);
 void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
 		     u16 slid, const u8 *guid);
+void ipib_rx_deliver_rc(struct ipib_dev *dev, struct sk_buff *skb, u16 slid);
 
 /* ipoib_tx.c */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
