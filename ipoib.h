@@ -381,6 +381,12 @@ struct ipib_recv_ring {
  * @cq: completions of @qp's sends (queue 0's also takes the sends of every
  *	connected-mode connection)
  * @napi: polls @cq
+ * @cq_armed: @cq is armed, or about to be, for the sends in flight.  Only
+ *	@napi writes it (and the open, before @napi runs); the producers
+ *	read it locklessly after each post.  @cq is armed only while sends
+ *	are in flight; a producer that posts to an unarmed @cq schedules
+ *	@napi itself (see ipib_tx_kick()), so an idle send queue costs no
+ *	completion event per send.
  * @recover_work: brings @qp back from SQE after a send error (dev->wq)
  * @dev: the interface
  * @index: the net_device TX queue it serves
@@ -397,6 +403,7 @@ struct ipib_txq {
 	struct ib_qp *qp;
 	struct ib_cq *cq;
 	struct napi_struct napi;
+	bool cq_armed;
 	struct work_struct recover_work;
 	struct ipib_dev *dev;
 	unsigned int index;
@@ -641,8 +648,10 @@ int ipib_ud_resize(struct ipib_dev *dev, unsigned int sendq,
 		   unsigned int recvq);
 int ipib_ud_set_txqs(struct ipib_dev *dev, unsigned int n);
 void ipib_recv_comp(struct ib_cq *cq, void *ctx);
+struct sk_buff *ipib_rx_small_skb(unsigned int len);
 void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
 		     u16 slid, const u8 *guid);
+void ipib_rx_deliver_rc(struct ipib_dev *dev, struct sk_buff *skb, u16 slid);
 
 /* ipoib_tx.c */
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
@@ -659,6 +668,7 @@ int ipib_tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
 		struct ib_sge *sge);
 void ipib_tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf);
 void ipib_tx_maybe_stop(struct ipib_dev *dev, struct ipib_txq *txq);
+void ipib_tx_kick(struct ipib_txq *txq);
 u16 ipib_select_queue(struct net_device *ndev, struct sk_buff *skb,
 		      struct net_device *sb_dev);
 void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
@@ -770,6 +780,12 @@ static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
 {
 	return atomic_read(&dev->cm.tx_inflight) >= ipib_sendq_size - 1;
 }
+
+/* Some connection has a send in flight (completing on queue 0's CQ). */
+static inline bool ipib_cm_tx_pending(struct ipib_dev *dev)
+{
+	return atomic_read(&dev->cm.tx_inflight);
+}
 #else
 /* Built without connected mode: only datagram mode can be chosen. */
 static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
@@ -833,6 +849,11 @@ static inline bool ipib_cm_tx_may_wake(struct ipib_dev *dev)
 }
 
 static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
+{
+	return false;
+}
+
+static inline bool ipib_cm_tx_pending(struct ipib_dev *dev)
 {
 	return false;
 }

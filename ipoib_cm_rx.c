@@ -651,7 +651,7 @@ static struct sk_buff *rx_copy(struct ipib_dev *dev,
 {
 	struct sk_buff *skb;
 
-	skb = napi_alloc_skb(&dev->ud.napi_rx, len);
+	skb = ipib_rx_small_skb(len);
 	if (unlikely(!skb))
 		return NULL;
 	ib_dma_sync_single_for_cpu(dev->ca, buf->mapping[0], len,
@@ -791,7 +791,7 @@ void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc)
 		dev_core_stats_rx_dropped_inc(dev->ndev);
 		return;
 	}
-	ipib_rx_deliver(dev, skb, PACKET_HOST, wc->slid, NULL);
+	ipib_rx_deliver_rc(dev, skb, wc->slid);
 }
 
 /* ------------------------------------------------------------------ */

@@ -132,19 +132,36 @@ static u8 rx_pkt_type(struct ipib_dev *dev, const struct ib_grh *grh)
 }
 
 /**
- * ipib_rx_deliver - hand a received packet to the stack
- * @dev: the interface
- * @skb: the packet, at its IPoIB header, headroom for the pseudo header
- * @type: PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST
- * @slid: the sender's LID
- * @guid: the sender's port GUID (8 bytes) when the packet had a GRH, or NULL
+ * ipib_rx_small_skb - an skb for a small received packet to be copied into
+ * @len: bytes of packet data
  *
- * RX NAPI context; counts the packet.  The sender goes into the pseudo
- * header (struct ipib_rx_source) in front of the IPoIB header, where
- * header_ops->parse finds it.
+ * RX NAPI context.  The head comes from the slab, with the NAPI cache's
+ * sk_buff: napi_alloc_skb() would cut small heads from a page of its own,
+ * a fresh page every four packets, never reused; a slab head is recycled
+ * as soon as the packet before it is freed.
+ *
+ * Return: the skb with @len bytes of room (and NET_SKB_PAD, NET_IP_ALIGN
+ * of headroom), or NULL.
  */
-void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
-		     u16 slid, const u8 *guid)
+struct sk_buff *ipib_rx_small_skb(unsigned int len)
+{
+	unsigned int pad = NET_SKB_PAD + NET_IP_ALIGN;
+	struct sk_buff *skb;
+
+	skb = __alloc_skb(len + pad, GFP_ATOMIC | __GFP_NOWARN,
+			  SKB_ALLOC_RX | SKB_ALLOC_NAPI, NUMA_NO_NODE);
+	if (likely(skb))
+		skb_reserve(skb, pad);
+	return skb;
+}
+
+/*
+ * Put the sender into the pseudo header (struct ipib_rx_source) in front
+ * of the IPoIB header, where header_ops->parse finds it, set the skb up
+ * for the stack and count it.  RX NAPI context.
+ */
+static void rx_prepare(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
+		       u16 slid, const u8 *guid)
 {
 	struct ipib_ring_stats *st = &dev->ud.rx.stats;
 	struct ipib_header *hdr = (struct ipib_header *)skb->data;
@@ -166,8 +183,45 @@ void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
 	if (type != PACKET_HOST)
 		st->multicast++;
 	u64_stats_update_end(&st->syncp);
+}
 
+/**
+ * ipib_rx_deliver - hand a received packet to the stack, through GRO
+ * @dev: the interface
+ * @skb: the packet, at its IPoIB header, headroom for the pseudo header
+ * @type: PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST
+ * @slid: the sender's LID
+ * @guid: the sender's port GUID (8 bytes) when the packet had a GRH, or NULL
+ *
+ * RX NAPI context; counts the packet.
+ */
+void ipib_rx_deliver(struct ipib_dev *dev, struct sk_buff *skb, u8 type,
+		     u16 slid, const u8 *guid)
+{
+	rx_prepare(dev, skb, type, slid, guid);
 	napi_gro_receive(&dev->ud.napi_rx, skb);
+}
+
+/**
+ * ipib_rx_deliver_rc - hand a packet of a connection to the stack
+ * @dev: the interface
+ * @skb: the packet, at its IPoIB header, headroom for the pseudo header
+ * @slid: the sender's LID
+ *
+ * RX NAPI context; counts the packet.  GRO only merges packets that fit
+ * in gro_max_size together: with an MTU above half of it (connected
+ * mode's 65520) it never can, and the packet goes straight up, without
+ * GRO's protocol walk and the batched list delivery.
+ */
+void ipib_rx_deliver_rc(struct ipib_dev *dev, struct sk_buff *skb, u16 slid)
+{
+	struct net_device *ndev = dev->ndev;
+
+	rx_prepare(dev, skb, PACKET_HOST, slid, NULL);
+	if (2 * READ_ONCE(ndev->mtu) > READ_ONCE(ndev->gro_max_size))
+		netif_receive_skb(skb);
+	else
+		napi_gro_receive(&dev->ud.napi_rx, skb);
 }
 
 static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
@@ -198,7 +252,7 @@ static bool rx_copybreak(struct ipib_dev *dev, struct ib_wc *wc,
 
 	if (len > IPIB_RX_COPYBREAK)
 		return false;
-	skb = napi_alloc_skb(&dev->ud.napi_rx, len);
+	skb = ipib_rx_small_skb(len);
 	if (unlikely(!skb))
 		return false;
 	ib_dma_sync_single_for_cpu(dev->ca, buf->mapping + IPIB_GRH_LEN, len,
@@ -334,8 +388,10 @@ static void napis_start(struct ipib_dev *dev)
 		napi_enable(&ud->txq[q].napi);
 	ud->napi_on = true;
 	ib_req_notify_cq(ud->recv_cq, IB_CQ_NEXT_COMP);
-	for (q = 0; q < ud->num_txq; q++)
+	for (q = 0; q < ud->num_txq; q++) {
+		WRITE_ONCE(ud->txq[q].cq_armed, true);
 		ib_req_notify_cq(ud->txq[q].cq, IB_CQ_NEXT_COMP);
+	}
 	local_bh_disable();
 	napi_schedule(&ud->napi_rx);
 	for (q = 0; q < ud->num_txq; q++)

@@ -29,7 +29,9 @@
 #   BENCH_ROUNDS=N (default 7), BENCH_SECS=S (5), BENCH_PINGS=N (1000),
 #   BENCH_MODES="datagram connected", BENCH_MCAST="1 100 1000",
 #   BENCH_NEIGH="1 100 1000", BENCH_RN=1 (0: no vendor path rows),
-#   BENCH_MQ=1 (0: no send queue rows), BENCH_MQ_TXQ=2
+#   BENCH_MQ=1 (0: no send queue rows), BENCH_MQ_TXQ=2,
+#   BENCH_TESTS="tcp udp ping rr" and BENCH_RN_TESTS="tcp udp ping" (the
+#   runs to make per mode and on the vendor path: a subset of the rows)
 #
 # bench.sh --report bench-results/bench-STAMP.txt: the .samples, .json and
 # chart again from a kept output (no guest).
@@ -82,6 +84,8 @@ bench_run()
 		--env BENCH_PINGS="$pings" --env BENCH_MODES="$modes" \
 		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" --env BENCH_RN="$rn" \
 		--env BENCH_MQ="$mq" --env BENCH_MQ_TXQ="${BENCH_MQ_TXQ:-2}" \
+		--env BENCH_TESTS="${BENCH_TESTS-tcp udp ping rr}" \
+		--env BENCH_RN_TESTS="${BENCH_RN_TESTS-tcp udp ping}" \
 		-- selftests/bench/run.sh | tee "$base.txt"
 	rc=${PIPESTATUS[0]}
 	meta+=" \"quick\": $quick, \"rounds\": $rounds, \"secs\": $secs, \"pings\": $pings,"

@@ -67,6 +67,8 @@
 #   BENCH_RN       1: the vendor path rows (default); 0: none
 #   BENCH_MQ       1: the several-send-queue rows (default); 0: none
 #   BENCH_MQ_TXQ   send queues for them (2)
+#   BENCH_TESTS    per-mode runs to make: any of "tcp udp ping rr" (all)
+#   BENCH_RN_TESTS the same for the vendor path rows: "tcp udp ping" (all)
 #   BENCH_QUICK    1: the quick defaults above
 #   BENCH_OUT      file for the raw lines (default: a temporary one)
 #
@@ -96,6 +98,8 @@ NEIGH=${BENCH_NEIGH-1 100 1000}
 RN=${BENCH_RN:-1}
 MQ=${BENCH_MQ:-1}
 MQ_TXQ=${BENCH_MQ_TXQ:-2}
+TESTS=" ${BENCH_TESTS-tcp udp ping rr} "
+RN_TESTS=" ${BENCH_RN_TESTS-tcp udp ping} "
 # row name prefix: rn- while the vendor path is measured, mq- while the
 # several send queues are
 RP=
@@ -624,12 +628,12 @@ bench_driver()
 		fi
 		for s in 1 4; do
 			for dir in a-b b-a; do
-				bench_tcp "$1" "$2" "$mode" "$s" "$dir"
+				[[ $TESTS != *" tcp "* ]] || bench_tcp "$1" "$2" "$mode" "$s" "$dir"
 			done
 		done
-		bench_udp "$1" "$2" "$mode"
-		bench_ping "$1" "$2" "$mode"
-		bench_rr "$1" "$2" "$mode"
+		[[ $TESTS != *" udp "* ]] || bench_udp "$1" "$2" "$mode"
+		[[ $TESTS != *" ping "* ]] || bench_ping "$1" "$2" "$mode"
+		[[ $TESTS != *" rr "* ]] || bench_rr "$1" "$2" "$mode"
 	done
 	if [ -n "$MCAST" ]; then
 		if bench_mode datagram; then
@@ -700,10 +704,10 @@ bench_rn()
 		awk '$1 == "driver:" { print $2 }')"
 	if bench_mode datagram; then
 		for s in 1 4; do
-			bench_tcp "$1" "$2" datagram "$s" a-b
+			[[ $RN_TESTS != *" tcp "* ]] || bench_tcp "$1" "$2" datagram "$s" a-b
 		done
-		bench_udp "$1" "$2" datagram
-		bench_ping "$1" "$2" datagram
+		[[ $RN_TESTS != *" udp "* ]] || bench_udp "$1" "$2" datagram
+		[[ $RN_TESTS != *" ping "* ]] || bench_ping "$1" "$2" datagram
 	else
 		log_info "$1: no traffic on the vendor path, round $2"
 	fi
