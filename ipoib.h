@@ -381,12 +381,6 @@ struct ipib_recv_ring {
  * @cq: completions of @qp's sends (queue 0's also takes the sends of every
  *	connected-mode connection)
  * @napi: polls @cq
- * @cq_armed: @cq is armed, or about to be, for the sends in flight.  Only
- *	@napi writes it (and the open, before @napi runs); the producers
- *	read it locklessly after each post.  @cq is armed only while sends
- *	are in flight; a producer that posts to an unarmed @cq schedules
- *	@napi itself (see ipib_tx_kick()), so an idle send queue costs no
- *	completion event per send.
  * @recover_work: brings @qp back from SQE after a send error (dev->wq)
  * @dev: the interface
  * @index: the net_device TX queue it serves
@@ -403,7 +397,6 @@ struct ipib_txq {
 	struct ib_qp *qp;
 	struct ib_cq *cq;
 	struct napi_struct napi;
-	bool cq_armed;
 	struct work_struct recover_work;
 	struct ipib_dev *dev;
 	unsigned int index;
@@ -668,7 +661,6 @@ int ipib_tx_map(struct ipib_dev *dev, struct ipib_tx_buf *buf,
 		struct ib_sge *sge);
 void ipib_tx_unmap(struct ipib_dev *dev, struct ipib_tx_buf *buf);
 void ipib_tx_maybe_stop(struct ipib_dev *dev, struct ipib_txq *txq);
-void ipib_tx_kick(struct ipib_txq *txq);
 u16 ipib_select_queue(struct net_device *ndev, struct sk_buff *skb,
 		      struct net_device *sb_dev);
 void ipib_tx_too_big(struct ipib_dev *dev, struct sk_buff *skb,
@@ -780,12 +772,6 @@ static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
 {
 	return atomic_read(&dev->cm.tx_inflight) >= ipib_sendq_size - 1;
 }
-
-/* Some connection has a send in flight (completing on queue 0's CQ). */
-static inline bool ipib_cm_tx_pending(struct ipib_dev *dev)
-{
-	return atomic_read(&dev->cm.tx_inflight);
-}
 #else
 /* Built without connected mode: only datagram mode can be chosen. */
 static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
@@ -849,11 +835,6 @@ static inline bool ipib_cm_tx_may_wake(struct ipib_dev *dev)
 }
 
 static inline bool ipib_cm_tx_busy(struct ipib_dev *dev)
-{
-	return false;
-}
-
-static inline bool ipib_cm_tx_pending(struct ipib_dev *dev)
 {
 	return false;
 }

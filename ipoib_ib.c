@@ -388,10 +388,8 @@ static void napis_start(struct ipib_dev *dev)
 		napi_enable(&ud->txq[q].napi);
 	ud->napi_on = true;
 	ib_req_notify_cq(ud->recv_cq, IB_CQ_NEXT_COMP);
-	for (q = 0; q < ud->num_txq; q++) {
-		WRITE_ONCE(ud->txq[q].cq_armed, true);
+	for (q = 0; q < ud->num_txq; q++)
 		ib_req_notify_cq(ud->txq[q].cq, IB_CQ_NEXT_COMP);
-	}
 	local_bh_disable();
 	napi_schedule(&ud->napi_rx);
 	for (q = 0; q < ud->num_txq; q++)

@@ -278,7 +278,6 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	WRITE_ONCE(ah->last_send[txq->index], seq);
 	/* ring slot and last_send are visible before the new head */
 	smp_store_release(&ring->head, seq + 1);
-	ipib_tx_kick(txq);
 	ipib_tx_maybe_stop(dev, txq);
 	return;
 
@@ -368,50 +367,6 @@ static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_txq *txq)
 		netif_wake_subqueue(dev->ndev, txq->index);
 }
 
-/**
- * ipib_tx_kick - see that a send just posted will be retired
- * @txq: the send queue whose CQ takes its completion
- *
- * Transmit path, after the new ring head (or connection's in-flight
- * count) is published.  While @txq's CQ is armed its event runs the NAPI;
- * otherwise (nothing was in flight) the NAPI is scheduled here, and polls
- * the completion or arms the CQ for it.  An HCA that completes the send
- * within the post (softib) is thus retired without an event.
- */
-void ipib_tx_kick(struct ipib_txq *txq)
-{
-	/* the new send is visible before cq_armed is read: see tx_rearm() */
-	smp_mb();
-	if (!READ_ONCE(txq->cq_armed))
-		napi_schedule(&txq->napi);
-}
-
-/* Sends of @txq's CQ in flight: its ring's, and on queue 0 connections'. */
-static bool tx_in_flight(struct ipib_dev *dev, struct ipib_txq *txq)
-{
-	return ipib_send_ring_used(&txq->ring) ||
-	       (!txq->index && ipib_cm_tx_pending(dev));
-}
-
-/*
- * The NAPI is done: arm the CQ only while sends are in flight.  cq_armed
- * is cleared before the rings are read and a producer reads it after
- * publishing its send (both with a full barrier), so either the producer
- * sees it clear and schedules the NAPI, or the check here sees the send.
- */
-static void tx_rearm(struct ipib_dev *dev, struct ipib_txq *txq)
-{
-	WRITE_ONCE(txq->cq_armed, false);
-	/* cleared before the rings are read: pairs with ipib_tx_kick() */
-	smp_mb();
-	if (!tx_in_flight(dev, txq))
-		return;
-	WRITE_ONCE(txq->cq_armed, true);
-	if (ib_req_notify_cq(txq->cq, IB_CQ_NEXT_COMP |
-			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
-		napi_schedule(&txq->napi);
-}
-
 int ipib_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct ipib_txq *txq = container_of(napi, struct ipib_txq, napi);
@@ -436,8 +391,10 @@ int ipib_tx_poll(struct napi_struct *napi, int budget)
 	if (done)
 		tx_maybe_wake(dev, txq);
 
-	if (done < budget && napi_complete_done(napi, done))
-		tx_rearm(dev, txq);
+	if (done < budget && napi_complete_done(napi, done) &&
+	    ib_req_notify_cq(txq->cq, IB_CQ_NEXT_COMP |
+			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
+		napi_schedule(napi);
 	return done;
 }
 
