@@ -381,6 +381,11 @@ struct ipib_recv_ring {
  * @cq: completions of @qp's sends (queue 0's also takes the sends of every
  *	connected-mode connection)
  * @napi: polls @cq
+ * @cq_armed: @napi's last poll left sends in flight and armed @cq, so an
+ *	event will schedule @napi.  While it is clear @cq is not armed (a
+ *	send that completes as it is posted would otherwise cost an
+ *	interrupt) and the transmit path schedules @napi after each post
+ *	(ipib_tx_kick()).  Written by @napi, read by the transmit path.
  * @recover_work: brings @qp back from SQE after a send error (dev->wq)
  * @dev: the interface
  * @index: the net_device TX queue it serves
@@ -397,6 +402,7 @@ struct ipib_txq {
 	struct ib_qp *qp;
 	struct ib_cq *cq;
 	struct napi_struct napi;
+	bool cq_armed;
 	struct work_struct recover_work;
 	struct ipib_dev *dev;
 	unsigned int index;
@@ -650,6 +656,7 @@ void ipib_rx_deliver_rc(struct ipib_dev *dev, struct sk_buff *skb, u16 slid);
 void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 		  struct ipib_ah *ah, u32 dqpn);
 void ipib_send_comp(struct ib_cq *cq, void *ctx);
+void ipib_tx_kick(struct ipib_txq *txq);
 int ipib_tx_poll(struct napi_struct *napi, int budget);
 void ipib_tx_complete(struct ipib_txq *txq, struct ib_wc *wc, int budget);
 int ipib_send_ring_retire(struct ipib_dev *dev, struct ipib_send_ring *ring,
@@ -761,6 +768,12 @@ static inline bool ipib_cm_tx_up(struct ipib_cm_tx *tx)
 	return smp_load_acquire(&tx->up);
 }
 
+/* Sends posted on all connections and not yet retired. */
+static inline unsigned int ipib_cm_tx_inflight(struct ipib_dev *dev)
+{
+	return atomic_read(&dev->cm.tx_inflight);
+}
+
 /* Sends on all connections leave room for the queue to wake. */
 static inline bool ipib_cm_tx_may_wake(struct ipib_dev *dev)
 {
@@ -784,6 +797,11 @@ static inline int ipib_cm_set_mode(struct ipib_dev *dev, enum ipib_mode mode)
 }
 
 static inline unsigned int ipib_cm_max_mtu(struct ipib_dev *dev)
+{
+	return 0;
+}
+
+static inline unsigned int ipib_cm_tx_inflight(struct ipib_dev *dev)
 {
 	return 0;
 }

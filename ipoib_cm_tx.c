@@ -475,6 +475,7 @@ void ipib_cm_send(struct ipib_dev *dev, struct ipib_cm_tx *tx,
 	}
 	/* the slot is filled before the consumer sees the new head */
 	smp_store_release(&ring->head, seq + 1);
+	ipib_tx_kick(&dev->ud.txq[0]);
 	ipib_tx_maybe_stop(dev, &dev->ud.txq[0]);
 	return;
 

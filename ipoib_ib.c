@@ -377,19 +377,23 @@ void ipib_recv_comp(struct ib_cq *cq, void *ctx)
 
 static void qp_drain(struct ipib_dev *dev);
 
-/* Enable the RX NAPI and every send queue's, and poll each CQ once. */
+/*
+ * Enable the RX NAPI and every send queue's, and poll each CQ once.  The
+ * receive CQ is armed here; a send CQ only by its NAPI, while sends are in
+ * flight (see struct ipib_txq).
+ */
 static void napis_start(struct ipib_dev *dev)
 {
 	struct ipib_ud *ud = &dev->ud;
 	unsigned int q;
 
 	napi_enable(&ud->napi_rx);
-	for (q = 0; q < ud->num_txq; q++)
+	for (q = 0; q < ud->num_txq; q++) {
+		ud->txq[q].cq_armed = false;
 		napi_enable(&ud->txq[q].napi);
+	}
 	ud->napi_on = true;
 	ib_req_notify_cq(ud->recv_cq, IB_CQ_NEXT_COMP);
-	for (q = 0; q < ud->num_txq; q++)
-		ib_req_notify_cq(ud->txq[q].cq, IB_CQ_NEXT_COMP);
 	local_bh_disable();
 	napi_schedule(&ud->napi_rx);
 	for (q = 0; q < ud->num_txq; q++)

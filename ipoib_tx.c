@@ -278,6 +278,7 @@ void ipib_ud_send(struct ipib_dev *dev, struct sk_buff *skb,
 	WRITE_ONCE(ah->last_send[txq->index], seq);
 	/* ring slot and last_send are visible before the new head */
 	smp_store_release(&ring->head, seq + 1);
+	ipib_tx_kick(txq);
 	ipib_tx_maybe_stop(dev, txq);
 	return;
 
@@ -367,6 +368,38 @@ static void tx_maybe_wake(struct ipib_dev *dev, struct ipib_txq *txq)
 		netif_wake_subqueue(dev->ndev, txq->index);
 }
 
+/* Sends that complete on @txq's CQ and are not retired yet. */
+static bool tx_in_flight(struct ipib_dev *dev, struct ipib_txq *txq)
+{
+	return ipib_send_ring_used(&txq->ring) ||
+	       (!txq->index && ipib_cm_tx_inflight(dev));
+}
+
+/*
+ * Complete the poll; arm the CQ only when sends are still in flight.  A
+ * send posted from now on either finds cq_armed clear and schedules the
+ * NAPI itself, or finds it set after the in-flight check, and then the
+ * CQ is armed and reports what completed before the arm.
+ */
+static void tx_poll_done(struct ipib_dev *dev, struct ipib_txq *txq,
+			 int done)
+{
+	bool arm = tx_in_flight(dev, txq);
+
+	WRITE_ONCE(txq->cq_armed, arm);
+	if (napi_complete_done(&txq->napi, done) && arm &&
+	    ib_req_notify_cq(txq->cq, IB_CQ_NEXT_COMP |
+			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
+		napi_schedule(&txq->napi);
+}
+
+/**
+ * ipib_tx_poll - the TX NAPI: retire the sends completed on a send CQ
+ * @napi: the send queue's NAPI
+ * @budget: completions it may retire
+ *
+ * Return: completions retired.
+ */
 int ipib_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct ipib_txq *txq = container_of(napi, struct ipib_txq, napi);
@@ -374,6 +407,10 @@ int ipib_tx_poll(struct napi_struct *napi, int budget)
 	struct ib_wc *wc = txq->ring.wc;
 	int done = 0;
 
+	/* an event that scheduled this poll disarmed the CQ; pairs with
+	 * the barrier in ipib_tx_kick()
+	 */
+	smp_store_mb(txq->cq_armed, false);
 	while (done < budget) {
 		int n, i;
 
@@ -390,11 +427,8 @@ int ipib_tx_poll(struct napi_struct *napi, int budget)
 	}
 	if (done)
 		tx_maybe_wake(dev, txq);
-
-	if (done < budget && napi_complete_done(napi, done) &&
-	    ib_req_notify_cq(txq->cq, IB_CQ_NEXT_COMP |
-			     IB_CQ_REPORT_MISSED_EVENTS) > 0)
-		napi_schedule(napi);
+	if (done < budget)
+		tx_poll_done(dev, txq, done);
 	return done;
 }
 
@@ -403,6 +437,24 @@ void ipib_send_comp(struct ib_cq *cq, void *ctx)
 	struct ipib_txq *txq = ctx;
 
 	napi_schedule(&txq->napi);
+}
+
+/**
+ * ipib_tx_kick - see that a send just posted on @txq's CQ gets retired
+ * @txq: the send queue whose CQ completes the send
+ *
+ * Transmit path, after the post and the ring's new head.  While the CQ is
+ * armed its event will schedule the TX NAPI; otherwise the NAPI is
+ * scheduled here and runs when the transmit path enables BH again.
+ */
+void ipib_tx_kick(struct ipib_txq *txq)
+{
+	/* the send is visible to the NAPI's in-flight check before
+	 * cq_armed is read; pairs with the barrier in ipib_tx_poll()
+	 */
+	smp_mb();
+	if (!READ_ONCE(txq->cq_armed))
+		napi_schedule(&txq->napi);
 }
 
 /* A send error moves a UD QP to SQE; bring it back to RTS. */
