@@ -41,6 +41,28 @@ void ipib_mcg_link(struct ipib_mcast_table *t, struct ipib_mcast *g)
 	rb_add(&g->node, &t->groups, group_less);
 }
 
+/**
+ * ipib_mcg_set_state - move a group to a new state
+ * @t: its table (tree_lock held; the control mutex too, see
+ *	ipoib_multicast.c)
+ * @g: the group
+ * @state: the new state
+ *
+ * A group leaving JOINED stops being the transmit path's lockless target;
+ * so does every group when the broadcast group leaves JOINED (sends then
+ * take the locked path, which checks the broadcast group).
+ */
+void ipib_mcg_set_state(struct ipib_mcast_table *t, struct ipib_mcast *g,
+			enum ipib_mcast_state state)
+{
+	lockdep_assert_held(&t->tree_lock);
+	WRITE_ONCE(g->state, state);
+	if (state != IPIB_MC_JOINED &&
+	    (g == t->bcast ||
+	     g == rcu_access_pointer(t->tx_hint)))
+		RCU_INIT_POINTER(t->tx_hint, NULL);
+}
+
 struct ipib_mcast *ipib_mcg_alloc(struct ipib_dev *dev,
 				  const union ib_gid *mgid, bool sendonly,
 				      gfp_t gfp)
@@ -74,7 +96,7 @@ static void group_release(struct kref *ref)
 	if (g->ah)
 		ipib_ah_put(g->ah);
 	pr_debug("mcast group %pI6 destroyed\n", g->mgid.raw);
-	kfree(g);
+	kfree_rcu(g, rcu);
 }
 
 void ipib_mcg_put(struct ipib_mcast *g)
@@ -185,7 +207,7 @@ void ipib_mcg_unlink(struct ipib_mcast_table *t, struct ipib_mcast *g,
 		     struct sk_buff_head *q)
 {
 	lockdep_assert_held(&t->tree_lock);
-	g->state = IPIB_MC_DEAD;
+	ipib_mcg_set_state(t, g, IPIB_MC_DEAD);
 	rb_erase(&g->node, &t->groups);
 	if (t->bcast == g)
 		t->bcast = NULL;

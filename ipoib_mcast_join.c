@@ -105,7 +105,7 @@ static void join_failed(struct ipib_dev *dev, struct ipib_mcast *g,
 		   status == -EINVAL;
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&t->tree_lock);
-	g->state = IPIB_MC_IDLE;
+	ipib_mcg_set_state(t, g, IPIB_MC_IDLE);
 	if (fallback) {
 		/* The SA refused SendOnlyFullMember: try FullMember now. */
 		g->as_full = true;
@@ -135,7 +135,7 @@ static void join_issue(struct ipib_dev *dev, struct ipib_mcast *g)
 	mcast_dbg(dev, "joining %pI6 (join state %#x)\n", g->mgid.raw,
 		  rec.join_state);
 	spin_lock_bh(&t->tree_lock);
-	g->state = IPIB_MC_JOINING;
+	ipib_mcg_set_state(t, g, IPIB_MC_JOINING);
 	g->answered = false;
 	spin_unlock_bh(&t->tree_lock);
 
@@ -238,9 +238,9 @@ static int join_apply(struct ipib_dev *dev, struct ipib_mcast *g,
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&t->tree_lock);
 	old = g->ah;
-	g->ah = ah;
+	WRITE_ONCE(g->ah, ah);
 	g->rec = *rec;
-	g->state = IPIB_MC_JOINED;
+	ipib_mcg_set_state(t, g, IPIB_MC_JOINED);
 	g->backoff = 1;
 	g->warned = 0;
 	g->last_used = jiffies;

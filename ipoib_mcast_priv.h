@@ -45,7 +45,8 @@ enum ipib_mcast_state {
  *	(while @sa is set) and short-lived ones of control passes
  * @dev: owning interface
  * @mgid: the group
- * @state: see enum ipib_mcast_state; written under both locks
+ * @state: see enum ipib_mcast_state; written under both locks through
+ *	ipib_mcg_set_state()
  * @sendonly: created by the transmit path, not subscribed by the stack
  * @as_full: send-only group that joins as a FullMember (SA fallback)
  * @attached: QP attached to @mgid/@mlid (mutex)
@@ -53,17 +54,22 @@ enum ipib_mcast_state {
  * @sa: SA membership handle (mutex)
  * @mlid: MLID the QP is attached with (mutex)
  * @rec: the group's record once JOINED (tree_lock)
- * @ah: address handle, set once when JOINED, released by the last put
+ * @ah: address handle, set when JOINED (tree_lock; a rejoin replaces it,
+ *	the old one put after), released by the last put; the transmit path
+ *	reads it through tx_hint without the lock (READ_ONCE)
  * @queue: packets waiting for the join, pseudo header pushed (tree_lock)
  * @backoff: next retry delay in seconds
  * @retry_at: no join before this time (jiffies)
  * @created: creation time (jiffies) for debugfs
- * @last_used: last transmit (jiffies), send-only garbage collection
+ * @last_used: last transmit (jiffies), send-only garbage collection;
+ *	the transmit path writes it without the lock (WRITE_ONCE)
  * @warned: join failures reported so far
  * @pass_node: private list of one control pass (mutex)
  * @answered: mailbox written by the SA callback: an answer is waiting
  * @answer_status: its status
  * @answer: its record
+ * @rcu: frees the group once the transmit path's lockless readers
+ *	(through tx_hint) are done
  */
 struct ipib_mcast {
 	struct rb_node node;
@@ -89,12 +95,15 @@ struct ipib_mcast {
 	bool answered;
 	int answer_status;
 	struct ib_sa_mcmember_rec answer;
+	struct rcu_head rcu;
 };
 
 /* ipoib_mcast_group.c */
 struct ipib_mcast *ipib_mcg_find(struct ipib_mcast_table *t,
 				 const union ib_gid *mgid);
 void ipib_mcg_link(struct ipib_mcast_table *t, struct ipib_mcast *g);
+void ipib_mcg_set_state(struct ipib_mcast_table *t, struct ipib_mcast *g,
+			enum ipib_mcast_state state);
 struct ipib_mcast *ipib_mcg_alloc(struct ipib_dev *dev,
 				  const union ib_gid *mgid, bool sendonly,
 				      gfp_t gfp);

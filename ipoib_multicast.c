@@ -192,7 +192,7 @@ static bool want_idle_sendonly(struct ipib_mcast *g, void *arg)
 
 	return g->sendonly && g->state != IPIB_MC_JOINING &&
 	       skb_queue_empty(&g->queue) &&
-	       time_after(*now, g->last_used + gc_idle());
+	       time_after(*now, READ_ONCE(g->last_used) + gc_idle());
 }
 
 static void gc_worker(struct work_struct *work)
@@ -287,6 +287,7 @@ void ipib_mcast_stop(struct ipib_dev *dev)
 	/* No worker is queued once @running is clear (checked under the lock). */
 	spin_lock_bh(&t->tree_lock);
 	t->running = false;
+	RCU_INIT_POINTER(t->tx_hint, NULL);
 	spin_unlock_bh(&t->tree_lock);
 	/* sync_worker queues the join worker: cancel it first. */
 	cancel_work_sync(&t->sync_work);
@@ -365,6 +366,31 @@ static int group_enqueue(struct ipib_dev *dev, struct ipib_mcast *g,
 	return 0;
 }
 
+/*
+ * Send to the group the last packet went to without taking the tree lock,
+ * if @mgid is that group (its P_Key bytes, like the locked path's lookup,
+ * are the broadcast group's: a hint only lives while that group does).
+ * Transmit path: BH off, so in an RCU read section.
+ */
+static bool mcast_xmit_hinted(struct ipib_dev *dev, union ib_gid *mgid,
+			      struct sk_buff *skb)
+{
+	struct ipib_mcast *g = rcu_dereference_bh(dev->mcast.tx_hint);
+	unsigned long now = jiffies;
+
+	if (!g)
+		return false;
+	mgid->raw[4] = g->mgid.raw[4];
+	mgid->raw[5] = g->mgid.raw[5];
+	if (memcmp(mgid->raw, g->mgid.raw, sizeof(mgid->raw)))
+		return false;
+	if (READ_ONCE(g->last_used) != now)
+		WRITE_ONCE(g->last_used, now);
+	/* as below: an AH put now is destroyed after this RCU section */
+	ipib_send(dev, skb, READ_ONCE(g->ah), IB_MULTICAST_QPN);
+	return true;
+}
+
 /**
  * ipib_mcast_xmit - send one packet to a multicast address
  * @dev: interface
@@ -373,6 +399,7 @@ static int group_enqueue(struct ipib_dev *dev, struct ipib_mcast *g,
  *
  * Called from ndo_start_xmit (BH off).  An unknown MGID becomes a
  * send-only group; a packet for a group without an AH waits for the join.
+ * Packets to the group the previous one went to skip the tree (tx_hint).
  */
 void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 		     struct sk_buff *skb)
@@ -384,9 +411,11 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 	struct ipib_ah *ah;
 	union ib_gid mgid;
 
+	memcpy(mgid.raw, daddr + IPIB_MGID_OFF, sizeof(mgid.raw));
+	if (mcast_xmit_hinted(dev, &mgid, skb))
+		return;
 	/* @daddr may live in the skb head, which skb_cow_head() can move. */
 	memcpy(hwaddr, daddr, sizeof(hwaddr));
-	memcpy(mgid.raw, hwaddr + IPIB_MGID_OFF, sizeof(mgid.raw));
 
 	spin_lock_bh(&t->tree_lock);
 	if (unlikely(!t->running || !t->bcast ||
@@ -404,7 +433,7 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 		}
 		ipib_mcg_link(t, g);
 	}
-	g->last_used = jiffies;
+	WRITE_ONCE(g->last_used, jiffies);
 	if (g->state != IPIB_MC_JOINED) {
 		if (unlikely(group_enqueue(dev, g, hwaddr, skb)))
 			goto not_joined;
@@ -412,6 +441,7 @@ void ipib_mcast_xmit(struct ipib_dev *dev, const u8 *daddr,
 		return;
 	}
 	ah = g->ah;
+	rcu_assign_pointer(t->tx_hint, g);
 	spin_unlock_bh(&t->tree_lock);
 	/*
 	 * The group may be left now, but its AH is destroyed only after an

@@ -42,6 +42,12 @@ struct sk_buff;
  * @join_work: issues joins, handles join completions, retries with backoff
  * @sync_work: mirrors the netdev multicast list into full-member groups
  * @gc_work: leaves send-only groups that have not been used for a while
+ * @tx_hint: the JOINED group the transmit path found last, so the next
+ *	packet to it is sent without @tree_lock (RCU: set under @tree_lock
+ *	by the transmit path while the broadcast group is JOINED, cleared
+ *	under @tree_lock when that group or the broadcast group leaves
+ *	JOINED, see ipib_mcg_set_state(); groups are freed after a grace
+ *	period)
  */
 struct ipib_mcast_table {
 	struct mutex lock;		/* control operations */
@@ -56,6 +62,7 @@ struct ipib_mcast_table {
 	struct delayed_work join_work;
 	struct work_struct sync_work;
 	struct delayed_work gc_work;
+	struct ipib_mcast __rcu *tx_hint;
 };
 
 int ipib_mcast_init(struct ipib_dev *dev);
