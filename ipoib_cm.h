@@ -45,6 +45,7 @@
 struct ipib_dev;
 struct ipib_neigh;
 struct ipib_send_ring;
+struct page_pool;
 struct seq_file;
 struct sk_buff;
 struct ib_cm_id;
@@ -200,6 +201,12 @@ struct ipib_cm_stats {
  *	connection, under @srq_mutex
  * @srq_mutex: serialises that filling
  * @srq_filled: every SRQ buffer is posted (@srq_mutex)
+ * @pool: where the RX NAPI takes the pages that replace the ones a
+ *	packet leaves with; the stack gives them back when it frees the
+ *	packet.  Created by ipib_cm_rx_open() (RTNL), destroyed by
+ *	ipib_cm_rx_close() once no passive QP is left; only the RX NAPI
+ *	allocates from it, so allocations never run concurrently.  NULL:
+ *	fresh pages from the page allocator.
  * @listen_id: the listener while open (RTNL)
  * @lock: protects @running, @rx_list, @tx_list, @nonsrq_count,
  *	@req_busy, @reaping, @drain_posted and the state of every connection; BH, inside
@@ -227,6 +234,7 @@ struct ipib_cm {
 	struct ipib_cm_rx_ring srq_ring;
 	struct mutex srq_mutex;	/* see above */
 	bool srq_filled;
+	struct page_pool *pool;
 	struct ib_cm_id *listen_id;
 	spinlock_t lock;	/* see above */
 	bool running;

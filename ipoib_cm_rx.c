@@ -5,12 +5,18 @@
  * each connection's own ring, bounded by max_nonsrq_conn_qp), the RX
  * completion path with a copybreak for small packets, idle connections
  * reaped on a timer, and the teardown steps of struct ipib_cm_rx.
+ *
+ * A large packet leaves with the pages it was received into.  Their
+ * replacements come from a page pool, and the stack gives the pages back
+ * to it when it frees the packet: at a steady rate the same pages go
+ * round, and none is taken from (and zeroed by) the page allocator.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <rdma/ib_cm.h>
+#include <net/page_pool/helpers.h>
 
 #include "ipoib.h"
 
@@ -30,6 +36,15 @@ static const char *const rx_state_name[] = {
 /* ------------------------------------------------------------------ */
 /* Buffers                                                             */
 
+/* A receive page goes back where it came from: its pool or the allocator. */
+static void page_release(struct page *page)
+{
+	if (page_pool_page_is_pp(page))
+		page_pool_put_full_page(page->pp, page, false);
+	else
+		put_page(page);
+}
+
 static void buf_free(struct ipib_dev *dev, struct ipib_cm_rx_buf *buf)
 {
 	unsigned int i;
@@ -39,25 +54,29 @@ static void buf_free(struct ipib_dev *dev, struct ipib_cm_rx_buf *buf)
 			continue;
 		ib_dma_unmap_page(dev->ca, buf->mapping[i], PAGE_SIZE,
 				  DMA_FROM_DEVICE);
-		put_page(buf->pages[i]);
+		page_release(buf->pages[i]);
 		buf->pages[i] = NULL;
 	}
 }
 
-/* Fill @pages/@map with @n fresh mapped pages; all or nothing. */
-static int pages_get(struct ipib_dev *dev, struct page **pages, u64 *map,
-		     unsigned int n, gfp_t gfp)
+/*
+ * Fill @pages/@map with @n mapped pages, all or nothing: from @pool (RX
+ * NAPI, the pool's only allocator) or, with @pool NULL, the allocator.
+ */
+static int pages_get(struct ipib_dev *dev, struct page_pool *pool,
+		     struct page **pages, u64 *map, unsigned int n, gfp_t gfp)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		pages[i] = alloc_page(gfp);
+		pages[i] = pool ? page_pool_alloc_pages(pool, gfp) :
+			   alloc_page(gfp);
 		if (!pages[i])
 			goto err;
 		map[i] = ib_dma_map_page(dev->ca, pages[i], 0, PAGE_SIZE,
 					 DMA_FROM_DEVICE);
 		if (ib_dma_mapping_error(dev->ca, map[i])) {
-			put_page(pages[i]);
+			page_release(pages[i]);
 			goto err;
 		}
 	}
@@ -65,7 +84,7 @@ static int pages_get(struct ipib_dev *dev, struct page **pages, u64 *map,
 err:
 	while (i--) {
 		ib_dma_unmap_page(dev->ca, map[i], PAGE_SIZE, DMA_FROM_DEVICE);
-		put_page(pages[i]);
+		page_release(pages[i]);
 		pages[i] = NULL;
 	}
 	return -ENOMEM;
@@ -144,8 +163,8 @@ static int ring_fill(struct ipib_dev *dev, struct ipib_cm_rx_ring *ring,
 
 		if (buf->pages[0])
 			continue;
-		rc = pages_get(dev, buf->pages, buf->mapping, dev->cm.nfrags,
-			       GFP_KERNEL);
+		rc = pages_get(dev, NULL, buf->pages, buf->mapping,
+			       dev->cm.nfrags, GFP_KERNEL);
 		if (rc)
 			return rc;
 		rc = rx ? post_qp(dev, rx, i) : post_srq(dev, i);
@@ -674,14 +693,15 @@ static struct sk_buff *rx_pages(struct ipib_dev *dev,
 	u64 map[IPIB_CM_MAX_FRAGS];
 	struct sk_buff *skb;
 
-	if (pages_get(dev, fresh, map, n, GFP_ATOMIC))
+	if (pages_get(dev, dev->cm.pool, fresh, map, n, GFP_ATOMIC))
 		return NULL;
-	skb = napi_alloc_skb(&dev->ud.napi_rx, IPIB_CM_HEAD);
+	/* a slab head: napi_alloc_skb() would cut it from a page of its own */
+	skb = ipib_rx_small_skb(IPIB_CM_HEAD);
 	if (unlikely(!skb)) {
 		for (i = 0; i < n; i++) {
 			ib_dma_unmap_page(dev->ca, map[i], PAGE_SIZE,
 					  DMA_FROM_DEVICE);
-			put_page(fresh[i]);
+			page_release(fresh[i]);
 		}
 		return NULL;
 	}
@@ -694,6 +714,8 @@ static struct sk_buff *rx_pages(struct ipib_dev *dev,
 		buf->pages[i] = fresh[i];
 		buf->mapping[i] = map[i];
 	}
+	/* pool pages go back to their pool when the stack frees the skb */
+	skb_mark_for_recycle(skb);
 	if (unlikely(!pskb_may_pull(skb, min(len, IPIB_CM_HEAD)))) {
 		dev_kfree_skb_any(skb);
 		return NULL;
@@ -797,6 +819,27 @@ void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc)
 /* ------------------------------------------------------------------ */
 /* Open and stop                                                       */
 
+/*
+ * The pool holds what the stack gave back until the RX NAPI needs it: at
+ * most as many pages as the receive queue has posted, and no DMA mapping
+ * of its own (the pages are mapped through the IB device as they are
+ * posted, which a software device does without a struct device).
+ */
+static void pool_open(struct ipib_dev *dev)
+{
+	struct page_pool_params pp = {
+		.order = 0,
+		.pool_size = ipib_recvq_size * dev->cm.nfrags,
+		.nid = NUMA_NO_NODE,
+		.netdev = dev->ndev,
+	};
+	struct page_pool *pool;
+
+	pool = page_pool_create(&pp);
+	/* without one, the pages come from the allocator */
+	dev->cm.pool = IS_ERR(pool) ? NULL : pool;
+}
+
 static int srq_open(struct ipib_dev *dev)
 {
 	struct ipib_cm *cm = &dev->cm;
@@ -835,6 +878,7 @@ int ipib_cm_rx_open(struct ipib_dev *dev)
 	int rc;
 
 	ASSERT_RTNL();
+	pool_open(dev);
 	if (cm->use_srq) {
 		rc = srq_open(dev);
 		if (rc)
@@ -873,8 +917,11 @@ void ipib_cm_rx_stop(struct ipib_dev *dev)
 }
 
 /**
- * ipib_cm_rx_close - destroy the SRQ and free its buffers
- * @dev: the interface (no passive QP left)
+ * ipib_cm_rx_close - destroy the SRQ, free its buffers and the page pool
+ * @dev: the interface (no passive QP left, so no completion that could
+ *	take a page from the pool)
+ *
+ * Pages the stack still holds keep the pool alive until they come back.
  */
 void ipib_cm_rx_close(struct ipib_dev *dev)
 {
@@ -885,6 +932,8 @@ void ipib_cm_rx_close(struct ipib_dev *dev)
 		cm->srq = NULL;
 	}
 	ring_free(dev, &cm->srq_ring);
+	page_pool_destroy(cm->pool);
+	cm->pool = NULL;
 }
 
 /**
