@@ -114,6 +114,7 @@ enum ipib_flush_level {
 };
 
 struct ipib_dev;
+struct page_pool;
 
 /**
  * struct ipib_ah - reference-counted address handle
@@ -222,7 +223,7 @@ struct ipib_neigh {
 };
 
 struct ipib_rx_buf {
-	struct sk_buff *skb;
+	struct page *page;
 	u64 mapping;
 };
 
@@ -349,6 +350,11 @@ struct ipib_send_ring {
  * struct ipib_recv_ring - receive buffers posted on one QP
  * @slots: one per receive WR; the WR id is the slot index
  * @size: number of slots
+ * @pool: the page pool of the slots' pages, and of the pages that replace
+ *	those a packet leaves with; created when the ring is filled and
+ *	destroyed when it is freed.  Its one allocator is the owner of
+ *	the ring (below), never two contexts at once.
+ * @truesize: bytes of one slot's page
  * @posted: receive WRs outstanding (the drain waits for zero)
  * @stats: delivered packets
  * @errors: receives completed in error (atomic)
@@ -363,6 +369,8 @@ struct ipib_send_ring {
 struct ipib_recv_ring {
 	struct ipib_rx_buf *slots;
 	unsigned int size;
+	struct page_pool *pool;
+	unsigned int truesize;
 	unsigned int posted;
 	struct ipib_ring_stats stats;
 	atomic64_t errors;

@@ -3,15 +3,24 @@
  * UD data path: the receive ring and its NAPI poller, and the open/stop
  * (drain) sequence of the UD QP.  The send ring is in ipoib_tx.c, address
  * handles in ipoib_ah.c.
+ *
+ * A receive buffer is one page (of the order that holds the GRH and an
+ * IB MTU) from the ring's page pool.  A small packet is copied out of it;
+ * a larger one goes up in it, as the fragment of an skb with a small slab
+ * head, and a page from the pool takes its place.  The stack gives the
+ * page back to the pool when it frees the packet, so at a steady rate no
+ * buffer is allocated, zeroed or freed per packet.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/delay.h>
 #include <rdma/ib_verbs.h>
+#include <net/page_pool/helpers.h>
 
 #include "ipoib.h"
 
 #define IPIB_DRAIN_TIMEOUT	(5 * HZ)
+#define IPIB_RX_HEAD		128	/* bytes pulled into the linear part */
 
 /* ------------------------------------------------------------------ */
 /* Receive ring                                                        */
@@ -39,45 +48,76 @@ static int rx_post(struct ipib_dev *dev, unsigned int idx)
 	return rc;
 }
 
-static struct sk_buff *rx_alloc(struct ipib_dev *dev, u64 *mapping, gfp_t gfp)
+/* A mapped page for a receive buffer, from the ring's pool. */
+static struct page *rx_page_get(struct ipib_dev *dev, u64 *mapping,
+				gfp_t gfp)
 {
-	struct sk_buff *skb;
+	struct page_pool *pool = dev->ud.rx.pool;
+	struct page *page;
 	u64 addr;
 
-	skb = __netdev_alloc_skb(dev->ndev, dev->ud.rx_buf_size, gfp);
-	if (unlikely(!skb))
+	page = page_pool_alloc_pages(pool, gfp | __GFP_NOWARN);
+	if (unlikely(!page))
 		return NULL;
-
-	addr = ib_dma_map_single(dev->ca, skb->data, dev->ud.rx_buf_size,
-				 DMA_FROM_DEVICE);
+	addr = ib_dma_map_page(dev->ca, page, 0, dev->ud.rx_buf_size,
+			       DMA_FROM_DEVICE);
 	if (unlikely(ib_dma_mapping_error(dev->ca, addr))) {
-		dev_kfree_skb_any(skb);
+		page_pool_put_full_page(pool, page, false);
 		return NULL;
 	}
 	*mapping = addr;
-	return skb;
+	return page;
 }
 
 static void rx_free(struct ipib_dev *dev, struct ipib_rx_buf *buf)
 {
-	if (!buf->skb)
+	if (!buf->page)
 		return;
-	ib_dma_unmap_single(dev->ca, buf->mapping, dev->ud.rx_buf_size,
-			    DMA_FROM_DEVICE);
-	dev_kfree_skb_any(buf->skb);
-	buf->skb = NULL;
+	ib_dma_unmap_page(dev->ca, buf->mapping, dev->ud.rx_buf_size,
+			  DMA_FROM_DEVICE);
+	page_pool_put_full_page(dev->ud.rx.pool, buf->page, false);
+	buf->page = NULL;
+}
+
+/*
+ * The pool keeps what the stack gave back until the RX NAPI needs it, up
+ * to twice the ring (what a busy socket can hold on to at once).  No DMA
+ * mapping of its own: the pages are mapped through the IB device, which
+ * a software device does without a struct device.
+ */
+static int rx_pool_create(struct ipib_dev *dev)
+{
+	struct ipib_recv_ring *ring = &dev->ud.rx;
+	struct page_pool_params pp = {
+		.order = get_order(dev->ud.rx_buf_size),
+		.pool_size = 2 * ring->size,
+		.nid = NUMA_NO_NODE,
+		.netdev = dev->ndev,
+	};
+	struct page_pool *pool;
+
+	pool = page_pool_create(&pp);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	ring->pool = pool;
+	ring->truesize = PAGE_SIZE << pp.order;
+	return 0;
 }
 
 static int rx_ring_fill(struct ipib_dev *dev)
 {
 	struct ipib_recv_ring *ring = &dev->ud.rx;
 	unsigned int i;
+	int rc;
 
+	rc = rx_pool_create(dev);
+	if (rc)
+		return rc;
 	for (i = 0; i < ring->size; i++) {
 		struct ipib_rx_buf *buf = &ring->slots[i];
 
-		buf->skb = rx_alloc(dev, &buf->mapping, GFP_KERNEL);
-		if (!buf->skb)
+		buf->page = rx_page_get(dev, &buf->mapping, GFP_KERNEL);
+		if (!buf->page)
 			return -ENOMEM;
 		if (rx_post(dev, i))
 			return -EIO;
@@ -85,6 +125,7 @@ static int rx_ring_fill(struct ipib_dev *dev)
 	return 0;
 }
 
+/* Pages the stack still holds keep the pool alive until they come back. */
 static void rx_ring_free(struct ipib_dev *dev)
 {
 	struct ipib_recv_ring *ring = &dev->ud.rx;
@@ -93,6 +134,8 @@ static void rx_ring_free(struct ipib_dev *dev)
 	for (i = 0; i < ring->size; i++)
 		rx_free(dev, &ring->slots[i]);
 	ring->posted = 0;
+	page_pool_destroy(ring->pool);
+	ring->pool = NULL;
 }
 
 /* @qpn is the QPN of one of our send queues. */
@@ -229,8 +272,6 @@ static void rx_deliver(struct ipib_dev *dev, struct ib_wc *wc,
 {
 	u8 type = rx_pkt_type(dev, grh);
 
-	skb_put(skb, wc->byte_len);
-	skb_pull(skb, IPIB_GRH_LEN);
 	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
 	    (wc->wc_flags & IB_WC_IP_CSUM_OK))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -257,7 +298,7 @@ static bool rx_copybreak(struct ipib_dev *dev, struct ib_wc *wc,
 		return false;
 	ib_dma_sync_single_for_cpu(dev->ca, buf->mapping + IPIB_GRH_LEN, len,
 				   DMA_FROM_DEVICE);
-	skb_put_data(skb, buf->skb->data + IPIB_GRH_LEN, len);
+	skb_put_data(skb, page_address(buf->page) + IPIB_GRH_LEN, len);
 	ib_dma_sync_single_for_device(dev->ca, buf->mapping + IPIB_GRH_LEN,
 				      len, DMA_FROM_DEVICE);
 	if ((dev->ndev->features & NETIF_F_RXCSUM) &&
@@ -283,6 +324,40 @@ static void rx_handle_error(struct ipib_dev *dev, struct ib_wc *wc,
 	rx_post(dev, idx);
 }
 
+/*
+ * A packet above the copybreak goes up in the page it arrived in, behind
+ * a slab head; a page from the pool takes its place in @buf first, so a
+ * failure (NULL) loses nothing.
+ */
+static struct sk_buff *rx_page_skb(struct ipib_dev *dev, struct ib_wc *wc,
+				   struct ipib_rx_buf *buf)
+{
+	unsigned int len = wc->byte_len - IPIB_GRH_LEN;
+	struct page *page = buf->page;
+	u64 map = buf->mapping;
+	struct sk_buff *skb;
+
+	skb = ipib_rx_small_skb(IPIB_RX_HEAD);
+	if (unlikely(!skb))
+		return NULL;
+	buf->page = rx_page_get(dev, &buf->mapping, GFP_ATOMIC);
+	if (unlikely(!buf->page)) {
+		buf->page = page;
+		buf->mapping = map;
+		dev_kfree_skb_any(skb);
+		return NULL;
+	}
+	ib_dma_unmap_page(dev->ca, map, dev->ud.rx_buf_size, DMA_FROM_DEVICE);
+	skb_add_rx_frag(skb, 0, page, IPIB_GRH_LEN, len, dev->ud.rx.truesize);
+	/* the page goes back to the pool when the stack frees the skb */
+	skb_mark_for_recycle(skb);
+	if (unlikely(!pskb_may_pull(skb, min(len, IPIB_RX_HEAD)))) {
+		dev_kfree_skb_any(skb);
+		return NULL;
+	}
+	return skb;
+}
+
 static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 {
 	struct ipib_recv_ring *ring = &dev->ud.rx;
@@ -290,7 +365,6 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 	const struct ib_grh *grh = NULL;
 	struct ipib_rx_buf *buf;
 	struct sk_buff *skb;
-	u64 old_map;
 
 	if (unlikely(idx >= ring->size))
 		return;
@@ -301,12 +375,11 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 		return;
 	}
 
-	skb = buf->skb;
-	old_map = buf->mapping;
-	ib_dma_sync_single_for_cpu(dev->ca, old_map, IPIB_GRH_LEN,
+	ib_dma_sync_single_for_cpu(dev->ca, buf->mapping, IPIB_GRH_LEN,
 				   DMA_FROM_DEVICE);
+	/* the GRH stays readable in the page, which the skb holds */
 	if (wc->wc_flags & IB_WC_GRH)
-		grh = (const struct ib_grh *)skb->data;
+		grh = page_address(buf->page);
 	if (unlikely(wc->byte_len < IPIB_GRH_LEN + IPIB_ENCAP_LEN)) {
 		ipib_count_drop(dev, IPIB_DROP_RX_LENGTH);
 		dev_core_stats_rx_dropped_inc(dev->ndev);
@@ -316,16 +389,12 @@ static void rx_handle_wc(struct ipib_dev *dev, struct ib_wc *wc)
 	    rx_copybreak(dev, wc, buf, grh))
 		goto repost;
 
-	buf->skb = rx_alloc(dev, &buf->mapping, GFP_ATOMIC);
-	if (unlikely(!buf->skb)) {
+	skb = rx_page_skb(dev, wc, buf);
+	if (unlikely(!skb)) {
 		ipib_count_drop(dev, IPIB_DROP_RX_NOMEM);
 		dev_core_stats_rx_dropped_inc(dev->ndev);
-		buf->skb = skb;
-		buf->mapping = old_map;
 		goto repost;
 	}
-	ib_dma_unmap_single(dev->ca, old_map, dev->ud.rx_buf_size,
-			    DMA_FROM_DEVICE);
 	rx_post(dev, idx);
 	rx_deliver(dev, wc, skb, grh);
 	return;

@@ -16,6 +16,8 @@
 #     to the idle peer resumes after its neighbour was collected
 #   - path query failure: a static neighbour with a GID no port has; exactly
 #     the packets sent are counted in tx_dropped, a real peer still works
+#   - receive pages reused: 2000-byte pings both ways take fewer than one
+#     page from the page allocator per 4 packets received
 # (the cases that need softib's SA and HCA replacement knobs: dgram_sa.sh)
 #
 #   ns a                                      ns b
@@ -210,6 +212,11 @@ test_sendonly()
 	log_test "unicast to a peer resumes after its idle neighbour was collected"
 }
 
+test_rx_page_reuse()
+{
+	rx_page_case "datagram: receive buffers come back (2000-byte pings, < 1 page allocated per 4 packets)" 2000
+}
+
 test_path_failure()
 {
 	local fake n=5 d0 d1
@@ -257,4 +264,5 @@ GID_B=$(sib_gid softib1 1)
 test_small_rx
 test_mcast_own_loopback
 test_sendonly
+test_rx_page_reuse
 test_path_failure
