@@ -73,6 +73,8 @@
 #define IPIB_WC_BATCH		16
 /* received packets up to this size (IPoIB header on) are copied */
 #define IPIB_RX_COPYBREAK	256
+/* bytes of a larger received packet pulled into its skb's slab head */
+#define IPIB_RX_HEAD		128
 #define IPIB_MIN_SENDQ		128	/* ring size bounds (module parameters */
 #define IPIB_MIN_RECVQ		2	/* and ethtool -G) */
 #define IPIB_MAX_QUEUE		8192

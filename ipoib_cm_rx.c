@@ -21,7 +21,6 @@
 #include "ipoib.h"
 
 #define IPIB_CM_COPYBREAK	256
-#define IPIB_CM_HEAD		128	/* bytes pulled into the linear part */
 #define IPIB_CM_RX_TIMEOUT	(512 * HZ)
 #define IPIB_CM_RX_SCAN		(128 * HZ)
 
@@ -696,7 +695,7 @@ static struct sk_buff *rx_pages(struct ipib_dev *dev,
 	if (pages_get(dev, dev->cm.pool, fresh, map, n, GFP_ATOMIC))
 		return NULL;
 	/* a slab head: napi_alloc_skb() would cut it from a page of its own */
-	skb = ipib_rx_small_skb(IPIB_CM_HEAD);
+	skb = ipib_rx_small_skb(IPIB_RX_HEAD);
 	if (unlikely(!skb)) {
 		for (i = 0; i < n; i++) {
 			ib_dma_unmap_page(dev->ca, map[i], PAGE_SIZE,
@@ -716,7 +715,7 @@ static struct sk_buff *rx_pages(struct ipib_dev *dev,
 	}
 	/* pool pages go back to their pool when the stack frees the skb */
 	skb_mark_for_recycle(skb);
-	if (unlikely(!pskb_may_pull(skb, min(len, IPIB_CM_HEAD)))) {
+	if (unlikely(!pskb_may_pull(skb, min(len, IPIB_RX_HEAD)))) {
 		dev_kfree_skb_any(skb);
 		return NULL;
 	}

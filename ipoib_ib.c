@@ -20,7 +20,6 @@
 #include "ipoib.h"
 
 #define IPIB_DRAIN_TIMEOUT	(5 * HZ)
-#define IPIB_RX_HEAD		128	/* bytes pulled into the linear part */
 
 /* ------------------------------------------------------------------ */
 /* Receive ring                                                        */
