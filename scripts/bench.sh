@@ -31,7 +31,10 @@
 #   BENCH_NEIGH="1 100 1000", BENCH_RN=1 (0: no vendor path rows),
 #   BENCH_MQ=1 (0: no send queue rows), BENCH_MQ_TXQ=2,
 #   BENCH_TESTS="tcp udp ping rr" and BENCH_RN_TESTS="tcp udp ping" (the
-#   runs to make per mode and on the vendor path: a subset of the rows)
+#   runs to make per mode and on the vendor path: a subset of the rows),
+#   BENCH_TCG=multi (one host thread per vCPU, so that a's and b's work
+#   runs in parallel as on two machines; single: the vCPUs take turns on
+#   one host thread, and every row then measures the sum of both sides)
 #
 # bench.sh --report bench-results/bench-STAMP.txt: the .samples, .json and
 # chart again from a kept output (no guest).
@@ -48,8 +51,13 @@ cd "$proj" || exit 1
 # $base.txt, its status in rc, its settings in meta (JSON fields).
 bench_run()
 {
-	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh rn mq
+	local modev mcastv neighv tmo quick rounds secs pings modes mcast neigh rn mq tcg
 
+	tcg=${BENCH_TCG:-multi}
+	case "$tcg" in
+	single|multi) ;;
+	*) echo "bench: BENCH_TCG must be single or multi, not '$tcg'" >&2; exit 2 ;;
+	esac
 	./scripts/deps.sh || exit 1
 	make -s --no-print-directory || exit 1
 	quick=${QUICK:-${BENCH_QUICK:-0}}
@@ -79,7 +87,7 @@ bench_run()
 		${#mcastv[@]} * (secs + 90) + ${#neighv[@]} * (secs + 70) +
 		mq * (2 * (secs + 20) + 40) +
 		rn * (120 + 3 * (secs + 20) + pings / 50 + 30))) + 300))
-	selftests/vm/run-guest --timeout "$tmo" --env BENCH_QUICK="$quick" \
+	selftests/vm/run-guest --timeout "$tmo" --tcg-thread "$tcg" --env BENCH_QUICK="$quick" \
 		--env BENCH_ROUNDS="$rounds" --env BENCH_SECS="$secs" \
 		--env BENCH_PINGS="$pings" --env BENCH_MODES="$modes" \
 		--env BENCH_MCAST="$mcast" --env BENCH_NEIGH="$neigh" --env BENCH_RN="$rn" \
@@ -91,7 +99,7 @@ bench_run()
 	meta+=" \"quick\": $quick, \"rounds\": $rounds, \"secs\": $secs, \"pings\": $pings,"
 	meta+=" \"modes\": \"$modes\", \"mcast_groups\": \"$mcast\", \"neighbours\": \"$neigh\", \"vendor_path\": $rn,"
 	meta+=" \"send_queues\": $([ "$mq" = 1 ] && echo "${BENCH_MQ_TXQ:-2}" || echo 1),"
-	meta+=" \"guest_status\": $rc,"
+	meta+=" \"tcg_thread\": \"$tcg\", \"guest_status\": $rc,"
 }
 
 # The chart: per compared row two bars, the reference (1 by definition) and
