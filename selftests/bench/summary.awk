@@ -10,7 +10,13 @@
 #	notmeasured WHAT REASON...	a row that could not be measured
 #
 # Rows keep the order of their unit lines.  Per row and driver: median,
-# min, max, n; ratio = median(ours) / median(reference).  Output by -v fmt=
+# min, max, n; ratio = median(ours) / median(reference).  Paired: the
+# ratio ours / reference within each round that has both (the two ran
+# minutes apart, so what the host did to the round touches both), its
+# median, min, max and n, and with 5 rounds or more a verdict: "ahead"
+# when every round's ratio is on the better side of 1, "behind" when
+# every one is on the worse side (a sign test: by chance, with 7 rounds,
+# one time in 128).  Output by -v fmt=
 #	table	the table (default)
 #	json	one JSON document (-v meta='"key": value, ...' adds fields)
 #	dat	gnuplot data, one line per compared row:
@@ -74,6 +80,37 @@ function isfabric(r)
 	return r ~ /^fabric-/
 }
 
+# pair R: the per-round ratios of row R as the pseudo-driver "paired".
+function pair(r,   i, k, ok)
+{
+	k = r SUBSEP "paired"
+	cnt[k] = 0
+	for (i = 1; i <= cnt[r, "ours"]; i++)
+		ours_at[rnd[r, "ours", i]] = val[r, "ours", i]
+	for (i = 1; i <= cnt[r, "reference"]; i++) {
+		ok = rnd[r, "reference", i]
+		if (!(ok in ours_at) || val[r, "reference", i] + 0 == 0)
+			continue
+		cnt[k]++
+		val[k, cnt[k]] = ours_at[ok] / val[r, "reference", i]
+		rnd[k, cnt[k]] = ok
+	}
+	split("", ours_at)
+}
+
+# verdict R: "ahead", "behind" or "" from the paired ratios of row R.
+function verdict(r,   k, good)
+{
+	k = r SUBSEP "paired"
+	if (n[k] < 5)
+		return ""
+	good = better[r] == "lower" ? hi[k] < 1 : lo[k] > 1
+	if (good)
+		return "ahead"
+	good = better[r] == "lower" ? lo[k] > 1 : hi[k] < 1
+	return good ? "behind" : ""
+}
+
 # drvjson K: JSON object of one row's driver.
 function drvjson(k,   i, o)
 {
@@ -127,8 +164,9 @@ END {
 	# medians first: the ceilings refer to other rows
 	for (i = 1; i <= nrows; i++) {
 		r = order[i]
-		for (d = 1; d <= 3; d++) {
-			drv = d == 1 ? "ours" : d == 2 ? "reference" : "fabric"
+		pair(r)
+		for (d = 1; d <= 4; d++) {
+			drv = d == 1 ? "ours" : d == 2 ? "reference" : d == 3 ? "fabric" : "paired"
 			stats(r SUBSEP drv)
 			med[r, drv] = smed
 			lo[r, drv] = sn ? s[1] : ""
@@ -196,7 +234,10 @@ END {
 			       jstr(r), jstr(unit[r]), jstr(better[r])
 			printf "     \"ours\": %s,\n", drvjson(r SUBSEP "ours")
 			printf "     \"reference\": %s,\n", drvjson(r SUBSEP "reference")
-			printf "     \"ratio\": %s", jnum(ratio)
+			printf "     \"ratio\": %s,\n", jnum(ratio)
+			printf "     \"paired\": %s", drvjson(r SUBSEP "paired")
+			if (n[r, "paired"])
+				printf ",\n     \"verdict\": %s", verdict(r) == "" ? "null" : jstr(verdict(r))
 			if (c != "")
 				printf ",\n     \"ceiling\": {\"row\": %s, \"ours\": %s, \"reference\": %s}",
 				       jstr(c), jnum(co), jnum(cr)
@@ -224,8 +265,8 @@ END {
 		exit 0
 	}
 	# the table
-	printf "%-24s %-10s %-3s %26s %26s %6s %13s\n", "row", "unit", "", "ours median [min-max] n",
-	       "reference median [min-max] n", "ratio", "of fabric"
+	printf "%-24s %-10s %-3s %26s %26s %6s %18s %-6s %13s\n", "row", "unit", "", "ours median [min-max] n",
+	       "reference median [min-max] n", "ratio", "paired [min-max]", "", "of fabric"
 	for (i = 1; i <= nrows; i++) {
 		r = order[i]
 		if (isfabric(r))
@@ -243,6 +284,9 @@ END {
 		mo = med[r, "ours"]
 		mr = med[r, "reference"]
 		line = line sprintf(" %6s", (mo != "" && mr != "" && mr + 0 != 0) ? sprintf("%.2f", mo / mr) : "-")
+		k = r SUBSEP "paired"
+		line = line sprintf(" %18s %-6s", n[k] ? sprintf("%.2f [%.2f-%.2f]", med[k], lo[k], hi[k]) : "-",
+				    verdict(r))
 		c = ceil[r]
 		cell = ""
 		if (c != "" && med[c, "fabric"] != "" && med[c, "fabric"] + 0 != 0 && (mo != "" || mr != ""))
@@ -269,5 +313,6 @@ END {
 	for (i = 1; i <= nnm; i++)
 		printf "not measured: %s: %s\n", nm_what[i], nm_why[i]
 	print "\nratio: median(ours) / median(reference); \"low\": lower is better;"
+	print "paired: ours / reference round by round; ahead (behind): better (worse) in every round, 5 or more;"
 	print "of fabric: each driver's median as a share of the fabric's ceiling row."
 }
