@@ -7,7 +7,8 @@
 # path (enhanced=1) and the mq- rows (two UD send queues for ours), and
 # every row must come out with a number for both
 # drivers (the fabric rows: for softib's benchmark).  No rate, ratio
-# or time is asserted: performance is never a test.
+# or time is asserted: performance is never a test.  Last, the summary's
+# paired verdicts (ahead, behind, none) on made-up samples.
 #
 #   softib0 port 1 (ns a) ==== softib fabric ==== softib1 port 1 (ns b)
 #       ours, then the distribution's ib_ipoib, loaded by the bench
@@ -23,6 +24,40 @@ source "$(dirname "$0")/lib.sh"
 
 samples=$(mktemp)
 defer rm -f "$samples"
+
+# The paired verdicts of the summary (selftests/bench/summary.awk) on
+# made-up samples, with the guest's awk.  verdict_of ROW FILE: the
+# verdict of ROW in the table and in the JSON, "TABLE/JSON" ("-": none).
+verdict_of()
+{
+	local t j
+
+	t=$(awk -f "$LIB_DIR/bench/summary.awk" "$2" |
+		awk -v r="$1" '$1 == r { for (i = 2; i <= NF; i++) if ($i == "ahead" || $i == "behind") v = $i }
+			END { print v == "" ? "-" : v }')
+	j=$(awk -v fmt=json -f "$LIB_DIR/bench/summary.awk" "$2" |
+		sed -n 's/.*"verdict": "\([a-z]*\)".*/\1/p')
+	echo "$t/${j:--}"
+}
+
+# verdict_case NAME WANT ROW BETTER "OURS..." "REFS...": one case.
+verdict_case()
+{
+	local name=$1 want=$2 row=$3 better=$4 f got
+
+	f=$(mktemp)
+	{
+		echo "unit $row x $better"
+		paste -d' ' <(tr ' ' '\n' <<<"$5") <(tr ' ' '\n' <<<"$6") |
+			awk -v row="$row" '{ printf "sample %s ours %d %s\nsample %s reference %d %s\n", row, NR, $1, row, NR, $2 }'
+	} >"$f"
+	got=$(verdict_of "$row" "$f")
+	rm -f "$f"
+	[ "$got" = "$want/$want" ]
+	check_err $? "verdict (table/JSON) $got, expected $want/$want"
+	log_test "bench summary: $name"
+}
+
 start=$SECONDS
 # The bench's own lines become diagnostics: its lib.sh prints KTAP lines
 # of its own when a step fails.
@@ -50,3 +85,17 @@ done <"$samples"
 [ "$nrows" -gt 0 ]
 check_err $? "the bench planned no rows"
 log_test "bench: rows planned"
+
+# A verdict needs every round on one side of 1 and 5 rounds or more; for a
+# row where lower is better, ahead means lower.
+verdict_case "better in every round: ahead" ahead up higher \
+	"110 120 105 130 101 115 140" "100 100 100 100 100 100 100"
+verdict_case "worse in every round: behind" behind up higher \
+	"90 95 99 80 97 92 85" "100 100 100 100 100 100 100"
+verdict_case "one round the other way: no verdict" - up higher \
+	"110 120 105 130 99 115 140" "100 100 100 100 100 100 100"
+verdict_case "ranges overlap, ahead in every round" ahead up higher \
+	"60 110 70 130 80 115 90" "50 100 60 120 70 100 80"
+verdict_case "lower is better, lower in every round: ahead" ahead lat lower \
+	"90 95 99 80 97 92 85" "100 100 100 100 100 100 100"
+verdict_case "4 rounds: no verdict" - up higher "110 120 130 140" "100 100 100 100"
