@@ -20,7 +20,6 @@
 
 #include "ipoib.h"
 
-#define IPIB_CM_COPYBREAK	256
 #define IPIB_CM_RX_TIMEOUT	(512 * HZ)
 #define IPIB_CM_RX_SCAN		(128 * HZ)
 
@@ -802,7 +801,7 @@ void ipib_cm_rx_wc(struct ipib_dev *dev, struct ib_wc *wc)
 
 	skb = NULL;
 	if (likely(wc->byte_len >= IPIB_ENCAP_LEN))
-		skb = wc->byte_len <= IPIB_CM_COPYBREAK ?
+		skb = wc->byte_len <= IPIB_RX_COPYBREAK ?
 		      rx_copy(dev, buf, wc->byte_len) :
 		      rx_pages(dev, buf, wc->byte_len);
 	rx_recycle(dev, rx, idx);
