@@ -81,19 +81,19 @@ function isfabric(r)
 }
 
 # pair R: the per-round ratios of row R as the pseudo-driver "paired".
-function pair(r,   i, k, ok)
+function pair(r,   i, k, rd)
 {
 	k = r SUBSEP "paired"
 	cnt[k] = 0
 	for (i = 1; i <= cnt[r, "ours"]; i++)
 		ours_at[rnd[r, "ours", i]] = val[r, "ours", i]
 	for (i = 1; i <= cnt[r, "reference"]; i++) {
-		ok = rnd[r, "reference", i]
-		if (!(ok in ours_at) || val[r, "reference", i] + 0 == 0)
+		rd = rnd[r, "reference", i]
+		if (!(rd in ours_at) || val[r, "reference", i] + 0 == 0)
 			continue
 		cnt[k]++
-		val[k, cnt[k]] = ours_at[ok] / val[r, "reference", i]
-		rnd[k, cnt[k]] = ok
+		val[k, cnt[k]] = ours_at[rd] / val[r, "reference", i]
+		rnd[k, cnt[k]] = rd
 	}
 	split("", ours_at)
 }
