@@ -104,31 +104,46 @@ check_fail()
 	fi
 }
 
-# forks_read: LIB_FORKS gets the processes created since boot
-# (/proc/stat), read without starting one.
+# forks_read: LIB_FORKS gets the processes created since boot and
+# LIB_BUSY the guest's busy CPU time in clock ticks (every CPU's user,
+# nice, system, irq and softirq time), both from /proc/stat, read without
+# starting a process.
 forks_read()
 {
-	local key val
+	local key us ni sy id io hi si
 
 	LIB_FORKS=0
-	while read -r key val _; do
-		[ "$key" = processes ] && LIB_FORKS=$val && return
+	LIB_BUSY=0
+	while read -r key us ni sy id io hi si _; do
+		case $key in
+		cpu) LIB_BUSY=$((us + ni + sy + hi + si)) ;;
+		processes) LIB_FORKS=$us && return ;;
+		esac
 	done </proc/stat
 }
+# /proc/stat counts in USER_HZ ticks, 100 a second on x86
+LIB_HZ=100
 forks_read
 KTAP_F0=$LIB_FORKS
+KTAP_B0=$LIB_BUSY
 
 # ktap_result RESULT NAME: the case line, after a diagnostic with the
-# seconds the case took and the processes started meanwhile (since the
-# previous result): on the debug kernel under TCG every process costs
-# over 0.1 s, so the count says where a slow case spends its time.
+# seconds the case took, the guest's busy CPU seconds (all CPUs) and the
+# processes started meanwhile (since the previous result).  On the debug
+# kernel under TCG every process costs over 0.1 s, and the guests of a
+# suite share the host's cores, so busy seconds are what a case costs the
+# whole run; seconds beyond them were spent waiting.
 ktap_result()
 {
+	local busy
+
 	forks_read
 	KTAP_NUM=$((KTAP_NUM + 1))
-	echo "# case $((KTAP_NUM)) took $((SECONDS - KTAP_T0))s, $((LIB_FORKS - KTAP_F0)) processes"
+	busy=$(((LIB_BUSY - KTAP_B0) * 10 / LIB_HZ))
+	echo "# case $((KTAP_NUM)) took $((SECONDS - KTAP_T0))s, cpu $((busy / 10)).$((busy % 10))s, $((LIB_FORKS - KTAP_F0)) processes"
 	KTAP_T0=$SECONDS
 	KTAP_F0=$LIB_FORKS
+	KTAP_B0=$LIB_BUSY
 	echo "$1 $KTAP_NUM $2"
 }
 
